@@ -1,0 +1,1 @@
+"""Email: an outbox written in the event's transaction, delivered over SMTP afterwards."""
