@@ -29,6 +29,9 @@ def db_downgrade(revision: str) -> None:
 # Modules exposing `commands`: a list of click commands/groups to add to `flask`.
 COMMAND_MODULES: tuple[str, ...] = (
     "marketplace.mail.commands",
+    "marketplace.auth.commands",
+    "marketplace.institutions.commands",
+    "marketplace.seed",
 )
 
 

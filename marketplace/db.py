@@ -141,3 +141,10 @@ def init_app(app: Flask) -> None:
 def get_engine(app: Flask) -> sa.Engine:
     """Return the engine the app is bound to."""
     return app.extensions["sqlalchemy_engine"]
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests, forked workers)."""
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()

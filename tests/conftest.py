@@ -32,7 +32,7 @@ def _postgres_url(worker: str) -> str:
     if url.get_backend_name() != "postgresql":
         raise RuntimeError(f"TEST_DATABASE_URL is not PostgreSQL: {base}")
     url = url.set(drivername="postgresql+psycopg")
-    name = f"{url.database}_{worker}"
+    name = f"{url.database}_{worker}_{os.getpid()}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -47,7 +47,7 @@ def worker_name(request) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory, worker_name) -> str:
+def database_url(tmp_path_factory, worker_name) -> Iterator[str]:
     """A database migrated to head through Alembic, one per test worker."""
     if BACKEND == "postgresql":
         url = _postgres_url(worker_name)
@@ -56,7 +56,24 @@ def database_url(tmp_path_factory, worker_name) -> str:
     else:
         raise RuntimeError(f"unknown TEST_BACKEND {BACKEND!r}")
     migrate.upgrade(url)
-    return url
+    yield url
+    db.dispose_engines()
+    if BACKEND == "postgresql":
+        _drop_postgres_databases(url)
+
+
+def _drop_postgres_databases(url: str) -> None:
+    """Drop the worker's database and any made next to it (migration tests)."""
+    parsed = make_url(url)
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        names = conn.scalars(
+            sa.text("SELECT datname FROM pg_database WHERE datname LIKE :prefix"),
+            {"prefix": f"{parsed.database}%"},
+        ).all()
+        for name in names:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

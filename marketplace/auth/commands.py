@@ -1,0 +1,4 @@
+"""`flask auth ...` commands."""
+from __future__ import annotations
+
+commands: list = []

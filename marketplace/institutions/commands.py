@@ -1,0 +1,4 @@
+"""`flask institutions ...` commands."""
+from __future__ import annotations
+
+commands: list = []

@@ -1,0 +1,4 @@
+"""`flask seed-demo` and `flask demo-logins`: the demo collaborative."""
+from __future__ import annotations
+
+commands: list = []
