@@ -11,6 +11,8 @@ BLUEPRINTS = (
     "marketplace.public:bp",
     "marketplace.auth:bp",
     "marketplace.admin:bp",
+    "marketplace.documents:bp",
+    "marketplace.naics:bp",
 )
 
 

@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "marketplace.auth.commands",
     "marketplace.institutions.commands",
     "marketplace.seed",
+    "marketplace.documents.commands",
 )
 
 
