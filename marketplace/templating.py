@@ -38,6 +38,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("opportunities.public_list", "Opportunities"),
         ("vendors.profile", "Business profile"),
         ("search.saved_list", "Saved searches"),
+        ("auth.colleagues", "Colleagues"),
     ],
     "officer": [
         ("public.dashboard", "Dashboard"),

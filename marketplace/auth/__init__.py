@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from marketplace.auth import views  # noqa: E402,F401
+from marketplace.auth import invitation_views, password_views, views  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Login and logout."""
+"""Login and logout: generic failure message, audit, server-side sessions."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -50,3 +50,24 @@ def test_login_ignores_offsite_next(client, make_user):
     user = make_user("vendor")
     response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
     assert response.headers["Location"] == "/dashboard"
+
+
+def test_login_page_links_to_password_reset_and_registration(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert 'href="/password/forgot"' in html and "Forgot your password?" in html
+    assert 'href="/register"' in html and "Register your business" in html
+
+
+def test_successful_login_and_logout_are_audited(client, make_user, login):
+    user = make_user("vendor")
+    login(user)
+    client.post("/logout")
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_id == str(user.id))).all()
+    actions = [event.action for event in events]
+    assert "login.succeeded" in actions and "logout" in actions
+
+
+def test_vendor_nav_links_to_colleagues(client, make_user, login):
+    login(make_user("vendor"))
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/account/colleagues"' in html and "Colleagues" in html
