@@ -28,10 +28,12 @@
     var id = "naics-search-" + (++counter);
     var url = codesInput.getAttribute("data-naics-search-url") || "/naics/search";
     var primary = document.getElementById(codesInput.getAttribute("data-naics-primary") || "");
+    var group = codesInput.parentNode;
+    var titlesList = group.querySelector("[data-naics-titles]");
     var titles = {};
-    if (primary) {
-      Array.prototype.forEach.call(primary.options, function (option) {
-        if (option.value) { titles[option.value] = option.getAttribute("data-title") || ""; }
+    if (titlesList) {
+      Array.prototype.forEach.call(titlesList.querySelectorAll("li[data-code]"), function (item) {
+        titles[item.getAttribute("data-code")] = item.getAttribute("data-title") || "";
       });
     }
 
@@ -55,7 +57,7 @@
     wrapper.appendChild(hint);
     wrapper.appendChild(box);
     wrapper.appendChild(status);
-    codesInput.parentNode.insertBefore(wrapper, codesInput.nextSibling);
+    group.appendChild(wrapper);
 
     var results = [];
     var active = -1;
@@ -102,7 +104,19 @@
       status.textContent = items.length ? items.length + " results." : "No matching codes.";
     }
 
+    function refreshTitles() {
+      if (!titlesList) { return; }
+      var codes = parseCodes(codesInput.value);
+      titlesList.textContent = "";
+      codes.forEach(function (code) {
+        var text = code + (titles[code] ? ": " + titles[code] : "");
+        titlesList.appendChild(el("li", { "data-code": code, "data-title": titles[code] || "" }, text));
+      });
+      titlesList.hidden = codes.length === 0;
+    }
+
     function refreshPrimary() {
+      refreshTitles();
       if (!primary) { return; }
       var chosen = primary.value;
       var codes = parseCodes(codesInput.value).filter(function (code) { return /^\d{6}$/.test(code); });
