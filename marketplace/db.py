@@ -86,6 +86,8 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 
     pysqlite's own transaction handling breaks SAVEPOINT and transactional DDL, so SQLite
     runs in driver autocommit mode and SQLAlchemy emits BEGIN itself (the documented recipe).
+    BEGIN IMMEDIATE takes the write lock up front: concurrent writers then wait (busy timeout)
+    instead of failing with "database is locked" when a read transaction tries to write.
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
@@ -104,7 +106,7 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -38,6 +38,15 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
+    @app.teardown_request
+    def _forget_request_state(exc):
+        # Request-scoped values kept on `g` must not leak into the next request when an app
+        # context outlives a request (tests, CLI-driven requests).
+        from flask import g
+
+        for name in ("_login_user", "_clock_now"):
+            g.pop(name, None)
+
     @app.after_request
     def _security_headers(response):
         headers = response.headers

@@ -107,6 +107,7 @@ def app_config(tmp_path, database_url, smtp_server) -> dict:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "MAIL_SERVER": smtp_server["host"],
@@ -127,7 +128,7 @@ def app(app_config) -> Iterator:
     db.session.remove()
     outer.rollback()
     connection.close()
-    db.session.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+    db.session.configure(bind=engine, join_transaction_mode="conditional_savepoint")
     clock.freeze(None)
 
 

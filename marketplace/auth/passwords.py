@@ -33,8 +33,11 @@ def password_problems(password: str, *, email: str | None = None) -> list[str]:
 
 
 def hash_password(password: str) -> str:
-    """Hash with scrypt (Werkzeug's default)."""
-    return generate_password_hash(password)
+    """Hash with the configured method: scrypt (Werkzeug's default) unless a test lowers it."""
+    from flask import current_app, has_app_context
+
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
 
 
 def verify_password(password_hash: str, password: str) -> bool:

@@ -27,15 +27,3 @@ def link_path(body: str, prefix: str) -> str:
     match = re.search(r"https?://[^/\s]+(" + re.escape(prefix) + r"[\w\-]+)", body)
     assert match, body
     return match.group(1)
-
-
-def forget_request_user() -> None:
-    """Drop Flask-Login's cached user before another test client's request.
-
-    The `app` fixture keeps one app context for the whole test, so `g` (where Flask-Login
-    caches the current user) outlives each request; a second client would otherwise be
-    served as whoever the first one logged in as.
-    """
-    from flask import g
-
-    g.pop("_login_user", None)

@@ -12,7 +12,7 @@ from marketplace.auth.passwords import verify_password
 from marketplace.auth.tokens import hash_token
 from marketplace.mail.models import OutboxMessage
 
-from tests.auth.helpers import audit_actions, forget_request_user, link_path, outbox_to
+from tests.auth.helpers import audit_actions, link_path, outbox_to
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "violet kettle drums under moonlight"
@@ -47,19 +47,16 @@ def test_reset_token_is_stored_hashed_and_expires(app, make_user, frozen_clock):
 def test_reset_sets_the_password_revokes_sessions_and_is_single_use(app, client, make_user, login):
     user = make_user("vendor")
     login(user)
-    forget_request_user()
     other_device = app.test_client()
     other_device.post("/login", data={"email": user.email, "password": PASSWORD})
     assert _live_sessions(user) == 2
     token = resets.request_reset(user.email)
-    forget_request_user()
     anonymous = app.test_client()
     assert anonymous.get(f"/password/reset/{token}").status_code == 200
     response = anonymous.post(f"/password/reset/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert verify_password(user.password_hash, NEW_PASSWORD)
     assert _live_sessions(user) == 0
-    forget_request_user()
     assert client.get("/dashboard").status_code == 302
     assert "password.reset" in audit_actions()
     again = anonymous.post(f"/password/reset/{token}", data={"password": PASSWORD, "confirm": PASSWORD})
@@ -111,18 +108,14 @@ def test_change_password_needs_the_current_one(client, make_user, login):
 def test_change_password_keeps_this_session_and_logs_out_the_others(app, client, make_user, login):
     user = make_user("officer")
     login(user)
-    forget_request_user()
     other_device = app.test_client()
     other_device.post("/login", data={"email": user.email, "password": PASSWORD})
     assert _live_sessions(user) == 2
-    forget_request_user()
     response = client.post("/account/password", data={"current_password": PASSWORD,
                                                       "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     assert verify_password(user.password_hash, NEW_PASSWORD)
-    forget_request_user()
     assert client.get("/dashboard").status_code == 200
-    forget_request_user()
     assert other_device.get("/dashboard").status_code == 302
     assert "password.changed" in audit_actions()
     assert db.session.scalar(sa.select(OutboxMessage).where(
