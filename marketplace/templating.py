@@ -49,6 +49,8 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     "backbone": [
         ("public.dashboard", "Dashboard"),
         ("admin.index", "Administration"),
+        ("admin.institutions", "Institutions"),
+        ("admin.settings", "Settings"),
         ("vendors.verification_queue", "Verify certifications"),
         ("vendors.directory", "Vendor directory"),
         ("impact.collaborative_dashboard", "Impact"),
