@@ -5,6 +5,10 @@ import os
 from pathlib import Path
 
 DEV_SECRET_KEY = "dev-insecure-change-me"
+RATE_LIMIT_SETTINGS = (
+    "LOGIN_EMAIL_RATE_LIMIT", "PASSWORD_FORGOT_RATE_LIMIT", "PASSWORD_FORGOT_EMAIL_RATE_LIMIT",
+    "REGISTER_RATE_LIMIT",
+)
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -40,6 +44,10 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # The other limits (defaults in marketplace/auth/limits.py) are taken from the
+        # environment when set.
+        **{name: os.environ[name] for name in RATE_LIMIT_SETTINGS if name in os.environ},
+        "COLLABORATIVE_NAME": os.environ.get("COLLABORATIVE_NAME", "Anchor Collaborative"),
         "INVITATION_TTL_HOURS": int(os.environ.get("INVITATION_TTL_HOURS", "72")),
         "PASSWORD_RESET_TTL_MINUTES": int(os.environ.get("PASSWORD_RESET_TTL_MINUTES", "60")),
         "WTF_CSRF_ENABLED": True,
