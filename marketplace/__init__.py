@@ -13,6 +13,8 @@ BLUEPRINTS = (
     "marketplace.admin:bp",
     "marketplace.documents:bp",
     "marketplace.naics:bp",
+    "marketplace.opportunities:bp",
+    "marketplace.bids:bp",
 )
 
 

@@ -36,6 +36,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     "vendor": [
         ("public.dashboard", "Dashboard"),
         ("opportunities.public_list", "Opportunities"),
+        ("bids.mine", "My bids"),
         ("vendors.profile", "Business profile"),
         ("search.saved_list", "Saved searches"),
         ("auth.colleagues", "Colleagues"),
