@@ -20,9 +20,12 @@ def _routes(app):
 
 def _sample_path(rule) -> str:
     """Fill URL arguments with values that name nothing, so only the access check decides."""
+    from werkzeug.routing import IntegerConverter
+
     path = rule.rule
     for name in rule.arguments:
-        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", "999999" if "id" in name else "no-such-thing", path)
+        numeric = isinstance(rule._converters.get(name), IntegerConverter)
+        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", "999999" if numeric else "no-such-thing", path)
     return path
 
 
