@@ -38,6 +38,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("opportunities.public_list", "Opportunities"),
         ("bids.mine", "My bids"),
         ("vendors.profile", "Business profile"),
+        ("vendors.certifications", "Certifications"),
         ("search.saved_list", "Saved searches"),
         ("auth.colleagues", "Colleagues"),
     ],
