@@ -13,8 +13,10 @@ BLUEPRINTS = (
     "marketplace.admin:bp",
     "marketplace.documents:bp",
     "marketplace.naics:bp",
+    "marketplace.vendors:bp",
     "marketplace.opportunities:bp",
     "marketplace.bids:bp",
+    "marketplace.impact:bp",
 )
 
 
@@ -53,5 +55,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for spec in BLUEPRINTS:
         module_name, attr = spec.split(":")
-        app.register_blueprint(getattr(import_module(module_name), attr))
+        package = import_module(module_name)
+        # A package may list its view modules instead of importing them in __init__, so that
+        # importing its models never drags in views (and their imports) half-initialized.
+        for view_module in getattr(package, "VIEW_MODULES", ()):
+            import_module(f"{module_name}.{view_module}")
+        app.register_blueprint(getattr(package, attr))
     return app
