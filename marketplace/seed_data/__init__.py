@@ -1,0 +1,1 @@
+"""Static data for `flask seed-demo`: name parts, streets, industries, institutions, texts."""
