@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "marketplace.seed",
     "marketplace.documents.commands",
     "marketplace.vendors.commands",
+    "marketplace.impact.commands",
 )
 
 

@@ -47,6 +47,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("opportunities.manage_list", "Our opportunities"),
         ("vendors.directory", "Vendor directory"),
         ("impact.institution_dashboard", "Impact"),
+        ("impact.spend_import", "Spend imports"),
     ],
     "backbone": [
         ("public.dashboard", "Dashboard"),

@@ -1,0 +1,239 @@
+"""The impact-purchasing computation, in SQL: numerators and denominators for one institution.
+
+For a date range, every Tier 1 spend line of the institution is tested once per fact
+("verified MBE valid on this line's date under the expiry rule", "principal place of
+business in the region on this date", ...) by a correlated EXISTS; the facts are combined
+into categories and summed in integer cents, so the result is exact on SQLite (which keeps
+NUMERIC as floating point) and PostgreSQL alike. Nothing loops over lines in Python.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+import marketplace.models  # noqa: F401  (every model: spend lines refer to contracts)
+from marketplace import db
+from marketplace.impact.models import SpendLine
+from marketplace.impact.periods import fiscal_year_segments
+from marketplace.institutions.models import Institution, LocalRule, SpendCategory
+from marketplace.models_common import DIVERSE_TYPES
+from marketplace.vendors.local import normalize_county
+from marketplace.vendors.models import Certification, VendorAddress
+
+VERIFIED = ("verified",)
+# Claims not (yet) verified: shown as "potential", never counted in the shares themselves.
+CLAIMED = ("verified", "self_attested", "pending")
+
+
+@dataclass(frozen=True)
+class ExpiryRule:
+    """How a certification's expiry counts: `strict`, `fiscal_year` or `grace_days` (with N)."""
+
+    rule: str = "strict"
+    grace_days: int = 0
+
+    @property
+    def label(self) -> str:
+        """The rule as reports name it: strict, fiscal_year or grace_days=N."""
+        return f"grace_days={self.grace_days}" if self.rule == "grace_days" else self.rule
+
+
+@dataclass(frozen=True)
+class Category:
+    """A report category: whether "local" counts towards it, and which certification types do."""
+
+    key: str
+    local: bool
+    types: tuple[str, ...]
+
+
+def report_categories(enabled: tuple[str, ...]) -> tuple[Category, ...]:
+    """The categories a report shows for these enabled types, in report order."""
+    def pick(types) -> tuple[str, ...]:
+        return tuple(t for t in types if t in enabled)
+
+    categories = [Category("local", True, ())]
+    if pick(("SBE",)):
+        categories.append(Category("small", False, ("SBE",)))
+    if pick(("MBE", "WBE")):
+        categories.append(Category("mwbe", False, pick(("MBE", "WBE"))))
+    if pick(DIVERSE_TYPES):
+        categories.append(Category("diverse", False, pick(DIVERSE_TYPES)))
+    categories.append(Category("any_impact", True, pick(("SBE", *DIVERSE_TYPES, "employee_owned"))))
+    categories.extend(Category(t.lower(), False, (t,)) for t in enabled)
+    return tuple(categories)
+
+
+@dataclass
+class Figures:
+    """Exact sums (Decimal, two places) for one scope and date range."""
+
+    total: Decimal = Decimal("0.00")
+    addressable: Decimal = Decimal("0.00")
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+    potential: dict[str, Decimal] = field(default_factory=dict)
+
+    def share(self, key: str, *, potential: bool = False) -> Decimal:
+        """Amount ÷ addressable, unrounded; zero when nothing is addressable."""
+        amount = (self.potential if potential else self.amounts)[key]
+        return amount / self.addressable if self.addressable else Decimal(0)
+
+    def __add__(self, other: Figures) -> Figures:
+        keys = list(dict.fromkeys([*self.amounts, *other.amounts]))
+        zero = Decimal("0.00")
+        return Figures(
+            self.total + other.total, self.addressable + other.addressable,
+            {k: self.amounts.get(k, zero) + other.amounts.get(k, zero) for k in keys},
+            {k: self.potential.get(k, zero) + other.potential.get(k, zero) for k in keys},
+        )
+
+
+class _DateMinusDays(FunctionElement):
+    """`day - n days` as a date, portable between SQLite and PostgreSQL."""
+
+    type = sa.Date()
+    inherit_cache = True
+
+
+@compiles(_DateMinusDays)
+def _date_minus_days_default(element, compiler, **kw):
+    day, days = list(element.clauses)
+    return f"({compiler.process(day, **kw)} - {compiler.process(days, **kw)})"
+
+
+@compiles(_DateMinusDays, "sqlite")
+def _date_minus_days_sqlite(element, compiler, **kw):
+    day, days = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, '-' || {compiler.process(days, **kw)} || ' days')"
+
+
+def _valid_on_line_date(cert, line, expiry: ExpiryRule, segments) -> ColumnElement[bool]:
+    """The certification counts for the line's payment date under the expiry rule."""
+    day = line.payment_date
+    if expiry.rule == "fiscal_year":
+        # Valid on at least one day of the institution's fiscal year containing the payment
+        # date; a range may cross a fiscal-year boundary, so each segment has its own bounds.
+        return sa.or_(sa.false(), *(
+            sa.and_(day.between(seg_start, seg_end), cert.effective_on <= fy_end, cert.expires_on >= fy_start)
+            for seg_start, seg_end, fy_start, fy_end in segments
+        ))
+    if expiry.rule == "grace_days" and expiry.grace_days:
+        return sa.and_(cert.effective_on <= day,
+                       cert.expires_on >= _DateMinusDays(day, sa.literal(expiry.grace_days, sa.Integer)))
+    return sa.and_(cert.effective_on <= day, cert.expires_on >= day)
+
+
+def _certified(line, cert_type: str, statuses: tuple[str, ...], expiry: ExpiryRule, segments) -> sa.Exists:
+    cert = aliased(Certification)
+    return sa.exists().where(
+        cert.vendor_id == line.vendor_id, cert.type == cert_type, cert.status.in_(statuses),
+        _valid_on_line_date(cert, line, expiry, segments),
+    ).correlate_except(cert)
+
+
+def _in_region(address, rule: LocalRule | None) -> ColumnElement[bool]:
+    """The address lies in the rule's counties (names compared as `normalize_county` does) or ZIPs."""
+    if rule is None:
+        return sa.false()
+    by_state: dict[str, set[str]] = {}
+    for county in rule.counties:
+        name = normalize_county(county.county)
+        by_state.setdefault(county.state.upper(), set()).update({name, f"{name} county"})
+    zips = sorted({z.zip for z in rule.extra_zips})
+    county_name = sa.func.lower(sa.func.trim(address.county))
+    clauses = [sa.and_(sa.func.upper(address.state) == state, county_name.in_(sorted(names)))
+               for state, names in sorted(by_state.items())]
+    if zips:
+        clauses.append(address.zip.in_(zips))
+    return sa.or_(sa.false(), *clauses)
+
+
+def _local(line, rule: LocalRule | None) -> sa.Exists:
+    """The principal address in force on the payment date (the latest started) is in the region."""
+    here, later = aliased(VendorAddress), aliased(VendorAddress)
+    day = line.payment_date
+
+    def in_force(a):
+        return sa.and_(a.vendor_id == line.vendor_id, a.kind == "principal",
+                       sa.or_(a.effective_from.is_(None), a.effective_from <= day),
+                       sa.or_(a.effective_to.is_(None), a.effective_to >= day))
+
+    start_here = sa.func.coalesce(here.effective_from, sa.literal(date.min, sa.Date))
+    start_later = sa.func.coalesce(later.effective_from, sa.literal(date.min, sa.Date))
+    superseded = sa.exists().where(
+        in_force(later), sa.or_(start_later > start_here, sa.and_(start_later == start_here, later.id > here.id)),
+    ).correlate_except(later)
+    return sa.exists().where(in_force(here), _in_region(here, rule), ~superseded).correlate_except(here)
+
+
+def _cents(amount) -> ColumnElement[int]:
+    return sa.cast(sa.func.round(amount * 100), sa.BigInteger)
+
+
+def _money(cents: int | None) -> Decimal:
+    return Decimal(int(cents or 0)).scaleb(-2).quantize(Decimal("0.01"))
+
+
+def institution_figures(
+    institution: Institution,
+    start: date,
+    end: date,
+    *,
+    expiry: ExpiryRule,
+    enabled: tuple[str, ...],
+    rule: LocalRule | None,
+) -> Figures:
+    """Sum the institution's Tier 1 lines paid in [start, end]: total, addressable and each category.
+
+    A category's amount counts addressable lines whose vendor qualified on the line's date
+    with verified certifications; `potential` counts those that would also qualify if the
+    vendor's unverified (self-attested or pending) claims were verified. Unmatched lines
+    (no vendor) qualify for nothing and so count in the denominators only.
+    """
+    line = SpendLine
+    segments = fiscal_year_segments(start, end, institution.fiscal_year_start_month)
+    nonaddressable = sa.exists().where(
+        SpendCategory.institution_id == line.institution_id,
+        sa.func.lower(SpendCategory.name) == sa.func.lower(line.category),
+        SpendCategory.addressable.is_(False),
+    ).correlate_except(SpendCategory)
+    columns = [_cents(line.amount).label("cents"), (~nonaddressable).label("addressable"),
+               _local(line, rule).label("local")]
+    for cert_type in enabled:
+        columns.append(_certified(line, cert_type, VERIFIED, expiry, segments).label(f"v_{cert_type}"))
+        columns.append(_certified(line, cert_type, CLAIMED, expiry, segments).label(f"c_{cert_type}"))
+    facts = (
+        sa.select(*columns)
+        .where(line.institution_id == institution.id, line.tier == 1, line.payment_date.between(start, end))
+        .cte("facts")
+        .prefix_with("MATERIALIZED")  # evaluate each EXISTS once per line, not once per use
+    )
+
+    def qualifies(category: Category, prefix: str) -> ColumnElement[bool]:
+        parts = [facts.c.local] if category.local else []
+        parts += [facts.c[f"{prefix}_{t}"] for t in category.types]
+        return sa.or_(sa.false(), *parts)
+
+    def total_where(condition) -> sa.Label:
+        return sa.func.sum(sa.case((condition, facts.c.cents), else_=0))
+
+    categories = report_categories(enabled)
+    aggregates = [sa.func.sum(facts.c.cents), total_where(facts.c.addressable)]
+    for category in categories:
+        verified = qualifies(category, "v")
+        aggregates.append(total_where(sa.and_(facts.c.addressable, verified)))
+        aggregates.append(total_where(sa.and_(facts.c.addressable, qualifies(category, "c"), ~verified)))
+    row = db.session.execute(sa.select(*aggregates)).one()
+    values = [_money(v) for v in row]
+    return Figures(
+        total=values[0],
+        addressable=values[1],
+        amounts={c.key: values[2 + 2 * i] for i, c in enumerate(categories)},
+        potential={c.key: values[3 + 2 * i] for i, c in enumerate(categories)},
+    )
