@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "marketplace.institutions.commands",
     "marketplace.seed",
     "marketplace.documents.commands",
+    "marketplace.vendors.import_commands",
     "marketplace.vendors.commands",
     "marketplace.impact.commands",
 )
