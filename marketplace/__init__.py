@@ -16,6 +16,7 @@ BLUEPRINTS = (
     "marketplace.vendors:bp",
     "marketplace.opportunities:bp",
     "marketplace.bids:bp",
+    "marketplace.awards:bp",
     "marketplace.impact:bp",
 )
 

@@ -45,6 +45,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     "officer": [
         ("public.dashboard", "Dashboard"),
         ("opportunities.manage_list", "Our opportunities"),
+        ("awards.debrief_requests", "Debriefs"),
         ("vendors.directory", "Vendor directory"),
         ("impact.institution_dashboard", "Impact"),
         ("impact.spend_import", "Spend imports"),

@@ -10,6 +10,8 @@ from flask_login import current_user
 
 from marketplace import audit, clock, db
 from marketplace.access import roles
+from marketplace.awards import services as award_services
+from marketplace.awards.forms import award_panel
 from marketplace.bids import bp, services
 from marketplace.bids import tabulation as tabulation_service
 from marketplace.bids.forms import BidForm, ConfirmForm
@@ -126,7 +128,8 @@ def withdraw(bid_id: int):
 def mine():
     """List our bids, each with its versions."""
     now = clock.utcnow()
-    return render_template("bids/mine.html", bids=services.vendor_bids(current_user), **common_context(now))
+    return render_template("bids/mine.html", bids=services.vendor_bids(current_user),
+                           awarded_bid_ids=award_services.awarded_bid_ids(current_user.vendor_id), **common_context(now))
 
 
 def _tabulation_for(opportunity_id: int, now):
@@ -143,7 +146,7 @@ def tabulation(opportunity_id: int):
     now = clock.utcnow()
     result = _tabulation_for(opportunity_id, now)
     return render_template("bids/tabulation.html", tabulation=result, opportunity=result.opportunity,
-                           **common_context(now))
+                           award_panel=award_panel(result, current_user, now), **common_context(now))
 
 
 @bp.route("/opportunities/<int:opportunity_id>/tabulation.csv")
