@@ -18,6 +18,7 @@ BLUEPRINTS = (
     "marketplace.bids:bp",
     "marketplace.awards:bp",
     "marketplace.impact:bp",
+    "marketplace.search:bp",
 )
 
 

@@ -36,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "marketplace.vendors.import_commands",
     "marketplace.vendors.commands",
     "marketplace.impact.commands",
+    "marketplace.search.commands",
 )
 
 

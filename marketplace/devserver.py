@@ -65,6 +65,7 @@ def main() -> None:
         Controller(_MaildirHandler(Path(app.instance_path) / "mail"), hostname=host, port=port).start()
         print(f"Development mail server on {host}:{port}; messages are saved in instance/mail/")
     threading.Thread(target=_deliver_forever, args=(app, 3.0), daemon=True).start()
+    __import__("marketplace.search.sync", fromlist=["start_applier"]).start_applier(app)  # index events
     print(f"Serving Anchor Marketplace on http://{args.host}:{args.port}")
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
 

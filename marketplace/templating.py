@@ -29,6 +29,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     "anonymous": [
         ("public.home", "Home"),
         ("opportunities.public_list", "Opportunities"),
+        ("search.opportunities", "Search"),
         ("impact.public_summary", "Impact"),
         ("auth.register", "Register your business"),
         ("auth.login", "Log in"),
@@ -36,6 +37,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
     "vendor": [
         ("public.dashboard", "Dashboard"),
         ("opportunities.public_list", "Opportunities"),
+        ("search.opportunities", "Search"),
         ("bids.mine", "My bids"),
         ("vendors.profile", "Business profile"),
         ("vendors.certifications", "Certifications"),
@@ -47,6 +49,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("opportunities.manage_list", "Our opportunities"),
         ("awards.debrief_requests", "Debriefs"),
         ("vendors.directory", "Vendor directory"),
+        ("search.opportunities", "Search"),
         ("impact.institution_dashboard", "Impact"),
         ("impact.spend_import", "Spend imports"),
     ],
@@ -57,6 +60,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("admin.settings", "Settings"),
         ("vendors.verification_queue", "Verify certifications"),
         ("vendors.directory", "Vendor directory"),
+        ("search.opportunities", "Search"),
         ("impact.collaborative_dashboard", "Impact"),
     ],
 }
