@@ -51,8 +51,9 @@ class BidFactory:
         wanted = rng.choices(values, weights=weights)[0]
         chosen: dict[int, VendorRecord] = {}
         demo = self.ctx.vendors[0]
-        if (self.demo_bids < DEMO_VENDOR_BIDS and demo in plan.pool and wanted and rng.random() < 0.6
-                and factory.eligible(demo, plan)):
+        chance = 1.0 if plan.featured else 0.6
+        if (self.demo_bids < DEMO_VENDOR_BIDS and demo in plan.pool and (wanted or plan.featured)
+                and rng.random() < chance and factory.eligible(demo, plan)):
             chosen[demo.id] = demo
             self.demo_bids += 1
         for _ in range(wanted * 4):

@@ -41,7 +41,7 @@ class Plan:
     status: str
     set_aside: str
     title: str
-    estimate: int | None  # cents
+    estimate: int  # cents
     created_at: datetime
     closes_at: datetime
     published_at: datetime | None = None
@@ -50,6 +50,7 @@ class Plan:
     awarded_at: datetime | None = None
     cancelled_at: datetime | None = None
     no_award_at: datetime | None = None
+    featured: bool = False
     pool: list[VendorRecord] = field(default_factory=list)
 
     @property
@@ -121,12 +122,24 @@ class OpportunityFactory:
         self.inst_weights = list(itertools.accumulate(i.spec.spend_weight for i in ctx.institutions))
         self.industry_weights = list(itertools.accumulate(i.weight for i in INDUSTRIES))
         self.history_days = 900 if ctx.scale.opportunities > 10_000 else 540
+        self.planned = 0
 
     def plan(self) -> Plan:
-        """Draw one opportunity's institution, industry, status and timeline."""
+        """Draw one opportunity's institution, industry, status and timeline.
+
+        The first few are "featured": one per status at the demo officer's institution, in
+        the demo vendor's industry with no set-aside, so every demo login has each case to see.
+        """
         rng, ctx = self.rng, self.ctx
         institution = rng.choices(ctx.institutions, cum_weights=self.inst_weights)[0]
         industry = rng.choices(INDUSTRIES, cum_weights=self.industry_weights)[0]
+        status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
+        set_aside = rng.choices(list(SET_ASIDE_WEIGHTS), weights=list(SET_ASIDE_WEIGHTS.values()))[0]
+        featured = self.planned < len(STATUS_WEIGHTS)
+        if featured:
+            institution, industry = ctx.institutions[0], INDUSTRIES[0]
+            status, set_aside = list(STATUS_WEIGHTS)[self.planned], "none"
+        self.planned += 1
         codes = [industry.code]
         if industry.related and rng.random() < 0.3:
             codes.append(rng.choice(industry.related))
@@ -134,8 +147,7 @@ class OpportunityFactory:
         estimate = int(low * (high / low) ** rng.random()) * 100
         plan = Plan(
             id=ctx.writer.new_id(Opportunity.__table__), institution=institution, industry=industry,
-            codes=codes, status=rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0],
-            set_aside=rng.choices(list(SET_ASIDE_WEIGHTS), weights=list(SET_ASIDE_WEIGHTS.values()))[0],
+            codes=codes, status=status, set_aside=set_aside, featured=featured,
             title=rng.choice(industry.titles).format(site=rng.choice(institution.spec.sites)),
             estimate=estimate, created_at=ctx.now, closes_at=ctx.now,
         )

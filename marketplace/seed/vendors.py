@@ -221,12 +221,12 @@ class VendorFactory:
                                                            None, None))
 
     def naics(self, record: VendorRecord, industry: Industry) -> None:
-        """The primary code of the vendor's industry and one or two related codes."""
+        """The primary code of the vendor's industry and up to two more (related or same category)."""
         rng = self.rng
         codes = [industry.code]
         extra = rng.choices((0, 1, 2), weights=(35, 45, 20))[0]
         codes.extend(code for code in industry.related[:extra] if code not in codes)
-        if rng.random() < 0.1:
+        if len(codes) < 3 and rng.random() < 0.1:
             other = rng.choice([i.code for i in INDUSTRIES if i.category == industry.category])
             if other not in codes:
                 codes.append(other)

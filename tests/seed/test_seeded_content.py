@@ -91,7 +91,7 @@ def test_every_bid_version_was_received_before_closing(seeded):
     assert late == 0
 
 
-def test_vendors_have_unique_eins_real_zip_codes_and_one_primary_naics_code(seeded):
+def test_vendors_have_unique_eins_real_zip_codes_and_one_to_three_naics_codes_one_primary(seeded):
     eins = seeded.scalars(sa.select(Vendor.ein).where(Vendor.ein.is_not(None))).all()
     assert len(eins) == len(set(eins)) and all(re.fullmatch(r"\d{2}-\d{7}", ein) for ein in eins)
     addresses = seeded.execute(sa.select(VendorAddress.zip, VendorAddress.county, VendorAddress.state)).all()
@@ -104,6 +104,8 @@ def test_vendors_have_unique_eins_real_zip_codes_and_one_primary_naics_code(seed
     primaries = seeded.execute(sa.select(VendorNaics.vendor_id, sa.func.count())
                                .where(VendorNaics.is_primary).group_by(VendorNaics.vendor_id)).all()
     assert len(primaries) == count(seeded, Vendor) and {n for _v, n in primaries} == {1}
+    per_vendor = seeded.execute(sa.select(sa.func.count()).select_from(VendorNaics).group_by(VendorNaics.vendor_id))
+    assert {n for (n,) in per_vendor} <= {1, 2, 3}
 
 
 def test_certifications_mix_statuses_some_expired_and_verified_ones_name_the_backbone(seeded):
@@ -128,3 +130,16 @@ def test_local_and_mwbe_share_of_addressable_spend_rises_over_the_three_fiscal_y
     assert Decimal("0.09") <= first <= Decimal("0.16")
     assert Decimal("0.17") <= third <= Decimal("0.25")
     assert first < second < third
+
+
+def test_the_demo_officer_sees_every_status_and_the_demo_vendor_has_bids_and_verified_certificates(seeded):
+    now = datetime.now(UTC)
+    officer = seeded.execute(sa.select(User).where(User.email == "officer@demo.anchor.test")).one()
+    rows = seeded.execute(sa.select(Opportunity).where(Opportunity.institution_id == officer.institution_id)).all()
+    assert {status(row, now) for row in rows} == {"draft", "open", "closed", "awarded", "cancelled", "no_award"}
+    vendor_id = seeded.scalar(sa.select(User.vendor_id).where(User.email == "vendor@demo.anchor.test"))
+    assert count(seeded, Bid, Bid.vendor_id == vendor_id) >= 3
+    verified = set(seeded.scalars(sa.select(Certification.type).where(
+        Certification.vendor_id == vendor_id, Certification.status == "verified",
+        Certification.expires_on >= now.date())))
+    assert {"MBE", "SBE"} <= verified
