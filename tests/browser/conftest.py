@@ -6,12 +6,14 @@ migrated database (a SQLite file, or a new PostgreSQL database when TEST_BACKEND
 with CSRF on and rate limits off, and serves it with werkzeug in a thread. Data is seeded
 through the service functions and committed. A missing Chromium is an error, never a skip.
 
-Helpers for tests: `log_in(page, email, password)`, `log_out(page)`, `assert_accessible(page)`.
+Helpers for tests: `log_in(page, email, password)`, `log_out(page)`, `assert_accessible(page)`;
+for the journeys also `follow_nav`, `submit_form` and `tick`.
 """
 from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -233,3 +235,25 @@ def assert_accessible(page) -> None:
     lines = accessibility_violations(page)
     if lines:
         pytest.fail("Accessibility violations (serious/critical):\n" + "\n".join(lines), pytrace=False)
+
+
+# --- helpers for the end-to-end journeys -----------------------------------------------------
+
+
+def follow_nav(page, label: str) -> None:
+    """Follow a link of the header's primary navigation and wait for the page."""
+    page.get_by_role("navigation", name="Primary navigation").get_by_role("link", name=label, exact=True).click()
+    page.wait_for_load_state()
+
+
+def submit_form(page, button: str | re.Pattern, scope=None) -> None:
+    """Press a submit button (a string matches its whole name) and wait for the page the form leads to."""
+    with page.expect_navigation():
+        (scope or page).get_by_role("button", name=button, exact=isinstance(button, str)).click()
+    page.wait_for_load_state()
+
+
+def tick(scope, label: str) -> None:
+    """Tick a USWDS radio or checkbox by clicking its label, as a person does (the input is styled away)."""
+    scope.locator("label", has_text=label).click()
+    assert scope.get_by_label(label).is_checked()
