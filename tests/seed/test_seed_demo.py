@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 
 from marketplace import db
