@@ -19,6 +19,7 @@ BLUEPRINTS = (
     "marketplace.awards:bp",
     "marketplace.impact:bp",
     "marketplace.search:bp",
+    "marketplace.matching:bp",
 )
 
 

@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "marketplace.vendors.commands",
     "marketplace.impact.commands",
     "marketplace.search.commands",
+    "marketplace.matching.commands",
 )
 
 

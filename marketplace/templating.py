@@ -41,7 +41,7 @@ NAV_LINKS: dict[str, list[tuple[str, str]]] = {
         ("bids.mine", "My bids"),
         ("vendors.profile", "Business profile"),
         ("vendors.certifications", "Certifications"),
-        ("search.saved_list", "Saved searches"),
+        ("matching.saved_list", "Saved searches"),
         ("auth.colleagues", "Colleagues"),
     ],
     "officer": [
