@@ -37,9 +37,10 @@ def _email_field(label: str = "Email address") -> EmailField:
 
 
 class LoginForm(FlaskForm):
-    """Email and password."""
+    """Email and password. The address is not syntax-checked: an unknown one gets the same
+    message as a wrong password, and reserved demo domains (`.test`) must be able to log in."""
 
-    email = EmailField("Email address", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 
 from marketplace import db
@@ -92,8 +91,6 @@ def test_demo_logins_print_one_login_per_role_whose_password_authenticates(app, 
         assert user is not None and user.role == role
 
 
-@pytest.mark.xfail(strict=True, reason="LoginForm's Email() validator refuses the reserved .test domain "
-                                       "(email_validator special-use names); the auth form must accept it")
 def test_demo_logins_work_through_the_login_form(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     for _role, email, password in services.demo_logins():
