@@ -17,7 +17,7 @@ def test_production_refuses_the_default_secret_key(monkeypatch, tmp_path):
 def test_production_starts_with_a_real_secret_and_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("MARKETPLACE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a" * 64)
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "SEARCH_APPLIER": False})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/")
     assert "max-age" in response.headers["Strict-Transport-Security"]
