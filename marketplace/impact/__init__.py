@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("impact", __name__)
 
 # Imported by create_app after the package, so importing the impact models never loads views.
-VIEW_MODULES = ("views",)
+VIEW_MODULES = ("views", "dashboard_views", "goal_views")

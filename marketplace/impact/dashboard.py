@@ -1,0 +1,422 @@
+"""Figures for the impact pages, assembled from `compute_report` (never recomputed here).
+
+"Current" everywhere means each institution's own fiscal year containing today, to date
+(labelled "to date"); for the collaborative it is the sum of every institution's current
+fiscal year (Σ numerators ÷ Σ denominators). Quarters are calendar quarters, the last eight
+including the one in progress; fiscal years the last three, including the one in progress.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from marketplace import clock, db
+from marketplace.impact import compute
+from marketplace.impact.compute import Figures
+from marketplace.impact.goals import list_goals, progress, target_share
+from marketplace.impact.models import Goal, SpendLine
+from marketplace.impact.periods import fiscal_year_of, fiscal_year_segments, parse_period
+from marketplace.impact import report as reports_module
+from marketplace.impact.report import Report, compute_report, expiry_rule_in_force
+from marketplace.impact.services import OPEN_STATUSES
+from marketplace.institutions.models import Collaborative, Institution, SpendCategory
+from marketplace.models_common import DIVERSE_TYPES
+from marketplace.vendors.eligibility import enabled_types
+from marketplace.vendors.models import Vendor
+
+HEADLINE = ("local", "small", "mwbe", "diverse", "any_impact")
+SHIFT_CATEGORIES = ("local", "mwbe")
+QUARTERS = 8
+FISCAL_YEARS = 3
+TOP_VENDORS = 10
+DENOMINATOR = ("addressable spend: every Tier 1 payment and credit in the period, less the institution's "
+               "non-addressable categories; unmatched payees count here only")
+
+
+def today_in(timezone: str) -> date:
+    """Today's date in `timezone`, from the one clock."""
+    return clock.utcnow().astimezone(ZoneInfo(timezone)).date()
+
+
+def quarter_labels(today: date, count: int = QUARTERS) -> list[str]:
+    """The last `count` calendar quarters, oldest first, ending with the one containing `today`."""
+    index = today.year * 4 + (today.month - 1) // 3
+    return [f"{i // 4}Q{i % 4 + 1}" for i in range(index - count + 1, index + 1)]
+
+
+def fiscal_year_labels(last: int, count: int = FISCAL_YEARS) -> list[str]:
+    """FY labels ending with FY`last`, oldest first."""
+    return [f"FY{year}" for year in range(last - count + 1, last + 1)]
+
+
+def current_label(institution: Institution, today: date) -> str:
+    """The institution's fiscal year containing `today`."""
+    return f"FY{fiscal_year_of(today, institution.fiscal_year_start_month)}"
+
+
+@dataclass
+class Point:
+    """One scope's figures for one period, as a chart bar and a table row."""
+
+    period: str
+    to_date: bool
+    start: date
+    end: date
+    local_rule: str
+    figures: Figures
+
+    def share(self, key: str) -> Decimal | None:
+        """The category's share of addressable spend; None when nothing is addressable."""
+        if not self.figures.addressable or key not in self.figures.amounts:
+            return None
+        return self.figures.share(key)
+
+    def amount(self, key: str) -> Decimal:
+        """The category's addressable amount."""
+        return self.figures.amounts.get(key, Decimal("0.00"))
+
+
+class Reports:
+    """`compute_report` memoised per period for one page."""
+
+    def __init__(self, slugs: list[str] | None = None):
+        self.slugs = slugs
+        self._cache: dict[str, Report] = {}
+
+    def prefetch(self, periods: list[str]) -> None:
+        """Compute every period not cached yet, in one batch."""
+        missing = list(dict.fromkeys(parse_period(p).label for p in periods if parse_period(p).label not in self._cache))
+        if missing:
+            # One batch read of the monthly rollups where `compute_reports` exists (the rollups' API),
+            # one `compute_report` per period otherwise: the figures are the same.
+            batch = getattr(reports_module, "compute_reports", None)
+            computed = batch(missing, self.slugs) if batch else [compute_report(p, self.slugs) for p in missing]
+            self._cache.update(zip(missing, computed, strict=True))
+
+    def get(self, period: str) -> Report:
+        """The report for `period` (computed once)."""
+        self.prefetch([period])
+        return self._cache[parse_period(period).label]
+
+    def institution(self, period: str, slug: str, today: date) -> Point:
+        """An institution's point for `period`."""
+        report = self.get(period)
+        scope = next(s for s in report.institutions if s.slug == slug)
+        return Point(report.period, scope.period_end >= today, scope.period_start, scope.period_end,
+                     scope.local_rule, scope.figures)
+
+    def collaborative(self, period: str, today: date) -> Point:
+        """The collaborative's point for `period` (Σ numerators ÷ Σ denominators)."""
+        report = self.get(period)
+        scope = report.collaborative
+        return Point(report.period, scope.period_end >= today, scope.period_start, scope.period_end,
+                     scope.local_rule, scope.figures)
+
+
+@dataclass
+class GoalStatus:
+    """A goal with its baseline, current and target shares and its progress."""
+
+    goal: Goal
+    scope: str
+    baseline: Point
+    current: Point
+    baseline_share: Decimal | None
+    current_share: Decimal | None
+    target_share: Decimal | None
+    progress: Decimal | None
+
+    @property
+    def note(self) -> str:
+        """Why progress is n/a, if it is."""
+        if self.baseline_share is None:
+            return f"no addressable spend in {self.baseline.period}"
+        if self.current_share is None:
+            return f"no addressable spend in {self.current.period}"
+        if self.progress is None:
+            return "the target equals the baseline"
+        return ""
+
+
+def goal_status(goal: Goal, scope: str, baseline: Point, current: Point) -> GoalStatus:
+    """Evaluate a goal from its baseline and current points."""
+    base = baseline.share(goal.category)
+    now = current.share(goal.category)
+    target = target_share(goal, base)
+    return GoalStatus(goal, scope, baseline, current, base, now, target, progress(now, base, target))
+
+
+def _categories(report: Report, goals: list[Goal]) -> list[str]:
+    keys = [c.key for c in report.categories]
+    shown = [k for k in HEADLINE if k in keys]
+    return shown + [g.category for g in goals if g.category in keys and g.category not in shown]
+
+
+def _pick(categories: list[str], wanted: str | None) -> str:
+    return wanted if wanted in categories else categories[0]
+
+
+@dataclass
+class VendorRow:
+    """A vendor's qualifying addressable spend in the period."""
+
+    vendor_id: int
+    name: str
+    amount: Decimal
+
+
+def top_vendors(institution: Institution, start: date, end: date, kind: str, limit: int = TOP_VENDORS) -> list[VendorRow]:
+    """The vendors with the most addressable Tier 1 spend that qualified as `kind` (local or diverse) on the line's date.
+
+    Uses the same SQL tests as the computation (verified certifications, the expiry rule in
+    force, the principal address in force on the payment date), grouped by vendor in one query.
+    """
+    line = SpendLine
+    collab = db.session.scalar(sa.select(Collaborative).order_by(Collaborative.id).limit(1))
+    rule = institution.local_rule or (collab.local_rule if collab else None)
+    expiry = expiry_rule_in_force()
+    segments = fiscal_year_segments(start, end, institution.fiscal_year_start_month)
+    if kind == "local":
+        qualifies = compute._local(line, rule)
+    else:
+        types = [t for t in enabled_types() if t in DIVERSE_TYPES]
+        qualifies = sa.or_(sa.false(), *(compute._certified(line, t, compute.VERIFIED, expiry, segments) for t in types))
+    nonaddressable = sa.exists().where(
+        SpendCategory.institution_id == line.institution_id,
+        sa.func.lower(SpendCategory.name) == sa.func.lower(line.category),
+        SpendCategory.addressable.is_(False),
+    ).correlate_except(SpendCategory)
+    cents = sa.func.sum(compute._cents(line.amount)).label("cents")
+    rows = db.session.execute(
+        sa.select(Vendor.id, Vendor.legal_name, cents)
+        .join(Vendor, Vendor.id == line.vendor_id)
+        .where(line.institution_id == institution.id, line.tier == 1, line.payment_date.between(start, end),
+               ~nonaddressable, qualifies)
+        .group_by(Vendor.id, Vendor.legal_name)
+        .order_by(cents.desc(), Vendor.legal_name, Vendor.id)
+        .limit(limit)
+    ).all()
+    return [VendorRow(r.id, r.legal_name, compute._money(r.cents)) for r in rows]
+
+
+def unmatched_summary(institution_id: int) -> tuple[int, Decimal]:
+    """How many of the institution's lines await a vendor link, and their total amount."""
+    count, total = db.session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(compute._cents(SpendLine.amount)), 0))
+        .where(SpendLine.institution_id == institution_id, SpendLine.vendor_id.is_(None),
+               SpendLine.match_status.in_(OPEN_STATUSES))
+    ).one()
+    return int(count), compute._money(total)
+
+
+@dataclass
+class InstitutionDashboard:
+    """Everything the officer's dashboard shows for one institution."""
+
+    institution: Institution
+    today: date
+    expiry_rule: str
+    categories: list[str]
+    category: str
+    quarters: list[Point]
+    years: list[Point]
+    current: Point
+    goals: list[GoalStatus]
+    top_local: list[VendorRow]
+    top_diverse: list[VendorRow]
+    unmatched_count: int
+    unmatched_amount: Decimal
+
+    @property
+    def goal(self) -> GoalStatus | None:
+        """The goal for the selected category, if one is set."""
+        return next((g for g in self.goals if g.goal.category == self.category), None)
+
+
+def institution_dashboard(institution: Institution, category: str | None = None) -> InstitutionDashboard:
+    """Assemble the officer's dashboard for `institution` (and only it)."""
+    reports = Reports([institution.slug])
+    today = today_in(institution.timezone)
+    label = current_label(institution, today)
+    goals = list_goals(institution_id=institution.id)
+    last_fy = fiscal_year_of(today, institution.fiscal_year_start_month)
+    reports.prefetch([*quarter_labels(today), *fiscal_year_labels(last_fy), *(g.baseline_period for g in goals)])
+    current = reports.institution(label, institution.slug, today)
+    statuses = [goal_status(g, institution.name, reports.institution(g.baseline_period, institution.slug, today), current)
+                for g in goals]
+    categories = _categories(reports.get(label), goals)
+    count, amount = unmatched_summary(institution.id)
+    return InstitutionDashboard(
+        institution, today, reports.get(label).expiry_rule, categories, _pick(categories, category),
+        [reports.institution(q, institution.slug, today) for q in quarter_labels(today)],
+        [reports.institution(y, institution.slug, today) for y in fiscal_year_labels(last_fy)],
+        current, statuses,
+        top_vendors(institution, current.start, current.end, "local"),
+        top_vendors(institution, current.start, current.end, "diverse"),
+        count, amount,
+    )
+
+
+@dataclass
+class InstitutionRow:
+    """One institution on the collaborative dashboard: its current figures and its goal, if any."""
+
+    institution: Institution
+    current: Point
+    goal: GoalStatus | None
+
+
+@dataclass
+class Shift:
+    """Dollars shifted: (current share − baseline share) × current addressable spend."""
+
+    category: str
+    baseline: Point
+    current: Point
+    baseline_share: Decimal | None
+    current_share: Decimal | None
+    dollars: Decimal | None
+    from_goal: bool
+
+
+def dollars_shifted(current_share: Decimal | None, baseline_share: Decimal | None, addressable: Decimal) -> Decimal | None:
+    """(current − baseline share) × current addressable spend, to the cent; None without both shares."""
+    if current_share is None or baseline_share is None:
+        return None
+    return ((current_share - baseline_share) * addressable).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+
+
+@dataclass
+class CollaborativeDashboard:
+    """Everything the backbone's dashboard shows."""
+
+    today: date
+    expiry_rule: str
+    local_rule: str
+    categories: list[str]
+    category: str
+    rows: list[InstitutionRow]
+    current: Point
+    goals: list[GoalStatus]
+    shifts: list[Shift]
+    quarters: list[Point]
+    quarter_matrix: list[tuple[Institution, list[Point]]] = field(default_factory=list)
+    years: list[Point] = field(default_factory=list)
+
+    @property
+    def goal(self) -> GoalStatus | None:
+        """The collaborative goal for the selected category, if one is set."""
+        return next((g for g in self.goals if g.goal.category == self.category), None)
+
+
+def collaborative_current(reports: Reports, institutions: list[Institution]) -> tuple[dict[str, Point], Point]:
+    """Each institution's current fiscal year to date, and their spend-weighted sum."""
+    per: dict[str, Point] = {}
+    reports.prefetch([current_label(inst, today_in(inst.timezone)) for inst in institutions])
+    for inst in institutions:
+        today = today_in(inst.timezone)
+        per[inst.slug] = reports.institution(current_label(inst, today), inst.slug, today)
+    if not per:
+        today = clock.utcnow().date()
+        return per, reports.collaborative(f"FY{today.year}", today)
+    points = list(per.values())
+    empty = Figures(amounts={k: Decimal("0.00") for k in points[0].figures.amounts},
+                    potential={k: Decimal("0.00") for k in points[0].figures.potential})
+    total = sum((p.figures for p in points), empty)
+    labels = sorted({p.period for p in points})
+    return per, Point("/".join(labels), True, min(p.start for p in points), max(p.end for p in points),
+                      reports.get(labels[-1]).collaborative.local_rule, total)
+
+
+def goal_statuses(goals: list[Goal], reports: Reports, institutions: list[Institution],
+                  per: dict[str, Point], collab_current: Point) -> list[GoalStatus]:
+    """Evaluate goals: an institution's against its own current year, the collaborative's against the sum."""
+    today = clock.utcnow().date()
+    by_id = {i.id: i for i in institutions}
+    statuses = []
+    for goal in goals:
+        inst = by_id.get(goal.institution_id) if goal.institution_id is not None else None
+        if inst is None:
+            baseline = reports.collaborative(goal.baseline_period, today)
+            statuses.append(goal_status(goal, "Collaborative", baseline, collab_current))
+        else:
+            baseline = reports.institution(goal.baseline_period, inst.slug, today_in(inst.timezone))
+            statuses.append(goal_status(goal, inst.name, baseline, per[inst.slug]))
+    return statuses
+
+
+def _last_fiscal_year(institutions: list[Institution], today: date) -> int:
+    return max((fiscal_year_of(today_in(i.timezone), i.fiscal_year_start_month) for i in institutions),
+               default=today.year)
+
+
+def collaborative_dashboard(category: str | None = None) -> CollaborativeDashboard:
+    """Assemble the backbone's dashboard: every institution against its goal, totals, shifts, trends."""
+    reports = Reports()
+    today = clock.utcnow().date()
+    institutions = list(db.session.scalars(sa.select(Institution).order_by(Institution.name)))
+    goals = list_goals()
+    collab_goals = [g for g in goals if g.institution_id is None]
+    quarters = quarter_labels(today)
+    years = fiscal_year_labels(_last_fiscal_year(institutions, today))
+    reports.prefetch([*quarters, *years, *(g.baseline_period for g in goals),
+                      *(current_label(i, today_in(i.timezone)) for i in institutions)])
+    per, current = collaborative_current(reports, institutions)
+    categories = _categories(reports.get(quarters[-1]), goals)
+    chosen = _pick(categories, category)
+    statuses = goal_statuses(goals, reports, institutions, per, current)
+    collab_statuses = [s for s in statuses if s.goal.institution_id is None]
+    chosen_by_inst = {s.goal.institution_id: s for s in statuses if s.goal.category == chosen}
+    rows = [InstitutionRow(inst, per[inst.slug], chosen_by_inst.get(inst.id)) for inst in institutions]
+    shifts = []
+    for key in SHIFT_CATEGORIES:
+        if key not in categories:
+            continue
+        goal = next((g for g in collab_goals if g.category == key), None)
+        baseline = reports.collaborative(goal.baseline_period if goal else years[0], today)
+        base, now = baseline.share(key), current.share(key)
+        shifts.append(Shift(key, baseline, current, base, now,
+                            dollars_shifted(now, base, current.figures.addressable), goal is not None))
+    matrix = [(inst, [reports.institution(q, inst.slug, today) for q in quarters]) for inst in institutions]
+    return CollaborativeDashboard(
+        today, reports.get(quarters[-1]).expiry_rule, current.local_rule, categories, chosen, rows, current,
+        collab_statuses, shifts, [reports.collaborative(q, today) for q in quarters], matrix,
+        [reports.collaborative(y, today) for y in years],
+    )
+
+
+@dataclass
+class PublicSummary:
+    """The collaborative's shares for the public: no vendor, no institution line detail."""
+
+    expiry_rule: str
+    local_rule: str
+    categories: list[str]
+    quarters: list[Point]
+    years: list[Point]
+    goals: list[GoalStatus]
+
+
+def public_summary() -> PublicSummary:
+    """Assemble the public summary: collaborative shares per fiscal year and quarter, and its goals."""
+    reports = Reports()
+    today = clock.utcnow().date()
+    institutions = list(db.session.scalars(sa.select(Institution)))
+    goals = list_goals(collaborative=True)
+    years = fiscal_year_labels(_last_fiscal_year(institutions, today))
+    quarters = quarter_labels(today)
+    reports.prefetch([*quarters, *years, *(g.baseline_period for g in goals),
+                      *(current_label(i, today_in(i.timezone)) for i in institutions)])
+    per, current = collaborative_current(reports, institutions)
+    report = reports.get(quarters[-1])
+    return PublicSummary(
+        report.expiry_rule, report.collaborative.local_rule,
+        [k for k in HEADLINE if k in {c.key for c in report.categories}],
+        [reports.collaborative(q, today) for q in quarters], [reports.collaborative(y, today) for y in years],
+        goal_statuses(goals, reports, institutions, per, current),
+    )
+
