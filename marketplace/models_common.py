@@ -13,6 +13,17 @@ def one_of(column: str, values: Iterable[str], name: str | None = None) -> sa.Ch
 
 
 CERTIFICATION_TYPES = ("SBE", "MBE", "WBE", "DBE", "DOBE", "VBE", "SDVOB", "LGBTBE", "employee_owned")
+CERTIFICATION_TYPE_LABELS = {
+    "SBE": "SBE: small business",
+    "MBE": "MBE: minority-owned",
+    "WBE": "WBE: woman-owned",
+    "DBE": "DBE: disadvantaged",
+    "DOBE": "DOBE: disability-owned",
+    "VBE": "VBE: veteran-owned",
+    "SDVOB": "SDVOB: service-disabled veteran-owned",
+    "LGBTBE": "LGBTBE: LGBT-owned",
+    "employee_owned": "Employee-owned",
+}
 DIVERSE_TYPES = ("MBE", "WBE", "DBE", "DOBE", "VBE", "SDVOB", "LGBTBE")
 ROLES = ("vendor", "officer", "backbone")
 SECTORS = ("health", "higher_education", "k12", "city", "county", "other")

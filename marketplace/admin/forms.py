@@ -18,8 +18,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from marketplace.errors import DomainError
 from marketplace.institutions.services import MAX_EXTENSION_HOURS, MAX_GRACE_DAYS, timezones
+from marketplace.models_common import CERTIFICATION_TYPE_LABELS as TYPE_LABELS
 from marketplace.models_common import CERTIFICATION_TYPES, SECTORS
 
 SECTOR_LABELS = {
@@ -29,17 +29,6 @@ SECTOR_LABELS = {
     "city": "City",
     "county": "County",
     "other": "Other",
-}
-TYPE_LABELS = {
-    "SBE": "SBE: small business",
-    "MBE": "MBE: minority-owned",
-    "WBE": "WBE: woman-owned",
-    "DBE": "DBE: disadvantaged",
-    "DOBE": "DOBE: disability-owned",
-    "VBE": "VBE: veteran-owned",
-    "SDVOB": "SDVOB: service-disabled veteran-owned",
-    "LGBTBE": "LGBTBE: LGBT-owned",
-    "employee_owned": "Employee-owned",
 }
 MONTHS = [SelectChoice(str(n), calendar.month_name[n]) for n in range(1, 13)]
 
@@ -55,19 +44,6 @@ def timezone_choices() -> list[SelectChoice]:
     names = sorted(timezones())
     us = [n for n in names if n.startswith("America/") or n.startswith("Pacific/Honolulu") or n.startswith("US/")]
     return [SelectChoice(n) for n in us] + [SelectChoice(n) for n in names if n not in us]
-
-
-def apply_domain_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's field messages on the form's fields, the rest on the form itself."""
-    aliases = aliases or {}
-    placed = False
-    for key, messages in (error.errors or {}).items():
-        name = aliases.get(key, key)
-        if name in form._fields:
-            form[name].errors = list(form[name].errors) + list(messages)
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
 
 
 class MultiCheckboxField(SelectMultipleField):

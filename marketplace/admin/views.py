@@ -19,12 +19,12 @@ from marketplace.admin.forms import (
     InstitutionForm,
     InviteForm,
     SettingsForm,
-    apply_domain_error,
     lines,
 )
 from marketplace.auth import invitations as invitation_service
 from marketplace.auth.models import Invitation, User
 from marketplace.errors import DomainError, NotFound
+from marketplace.forms import apply_domain_error
 from marketplace.institutions import services
 from marketplace.institutions.models import Institution
 

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from marketplace.documents.forms import ACCEPT
 from marketplace.errors import DomainError
+from marketplace.forms import apply_domain_error as _apply_domain_error
 from marketplace.naics import catalog
 from marketplace.naics.forms import NaicsCodes
 from marketplace.opportunities.models import Opportunity
@@ -36,17 +37,8 @@ FIELD_ALIASES = {"closes_at": "closes_date", "questions_deadline": "questions_da
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None) -> bool:
-    """Put a service's field messages on the form's fields (the rest on the form); True if any landed on a field."""
-    aliases = {**FIELD_ALIASES, **(aliases or {})}
-    placed = False
-    for key, messages in (error.errors or {}).items():
-        name = aliases.get(key, key)
-        if name in form._fields:
-            form[name].errors = list(form[name].errors) + list(messages)
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
-    return placed
+    """Place a service's messages, knowing that closing times are split into date and time fields."""
+    return _apply_domain_error(form, error, {**FIELD_ALIASES, **(aliases or {})})
 
 
 def uploaded_files(field: MultipleFileField) -> list[Any]:

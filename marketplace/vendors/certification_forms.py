@@ -6,7 +6,6 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from marketplace.documents.forms import DocumentField
-from marketplace.errors import DomainError
 from marketplace.vendors.certifications import CertificationInput, type_label
 from marketplace.vendors.eligibility import enabled_types
 
@@ -74,15 +73,3 @@ class RejectForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes state (carries the CSRF token only)."""
-
-
-def apply_domain_error(form: FlaskForm, error: DomainError) -> bool:
-    """Put a service's field messages on the form's fields (the rest on the form); True if any landed on a field."""
-    placed = False
-    for name, messages in (error.errors or {}).items():
-        if name in form._fields:
-            form[name].errors = list(form[name].errors) + list(messages)
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
-    return placed

@@ -9,6 +9,7 @@ from marketplace.access import roles
 from marketplace.documents import services as documents
 from marketplace.documents.forms import store_field_upload
 from marketplace.errors import DomainError, NotFound
+from marketplace.forms import apply_domain_error
 from marketplace.vendors import bp
 from marketplace.vendors import certifications as certs
 from marketplace.vendors.certification_forms import (
@@ -17,7 +18,6 @@ from marketplace.vendors.certification_forms import (
     DocumentForm,
     RejectForm,
     RenewalForm,
-    apply_domain_error,
 )
 from marketplace.vendors.models import Certification
 

@@ -18,21 +18,12 @@ from marketplace.auth.models import User
 from marketplace.documents.models import Document
 from marketplace.errors import DomainError, NotAllowed, NotFound
 from marketplace.mail.services import enqueue_template
+
+from marketplace.models_common import CERTIFICATION_TYPE_LABELS as TYPE_LABELS
 from marketplace.models_common import CERTIFICATION_TYPES
 from marketplace.vendors.eligibility import enabled_types
 from marketplace.vendors.models import Certification, Vendor
 
-TYPE_LABELS = {
-    "SBE": "SBE: small business",
-    "MBE": "MBE: minority-owned",
-    "WBE": "WBE: woman-owned",
-    "DBE": "DBE: disadvantaged",
-    "DOBE": "DOBE: disability-owned",
-    "VBE": "VBE: veteran-owned",
-    "SDVOB": "SDVOB: service-disabled veteran-owned",
-    "LGBTBE": "LGBTBE: LGBT-owned",
-    "employee_owned": "Employee-owned",
-}
 STATUS_LABELS = {
     "self_attested": "Self-attested",
     "pending": "Verification pending",

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import TextInput
 
 from marketplace.errors import DomainError
+from marketplace.forms import apply_domain_error as _apply_domain_error
 from marketplace.institutions import region
 from marketplace.naics import catalog
 from marketplace.naics.forms import NaicsCodes, NaicsPrimary
@@ -28,22 +29,6 @@ from marketplace.vendors.models import REVENUE_BANDS
 
 # A date that does not parse gets a plain message instead of WTForms' "Not a valid date value."
 DATE_MESSAGE = "Enter a date like 2025-03-01."
-
-
-def apply_domain_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's field messages on the form's fields, the rest on the form itself."""
-    aliases = aliases or {}
-    placed = False
-    for key, messages in (error.errors or {}).items():
-        name = aliases.get(key, key)
-        if name in form._fields:
-            form[name].errors = list(form[name].errors) + list(messages)
-            placed = True
-        else:
-            form.form_errors.extend(messages)
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
 
 
 class IdentityForm(FlaskForm):
@@ -149,3 +134,8 @@ class FinishForm(FlaskForm):
 
     confirm = BooleanField("I confirm this information is true and correct.", validators=[
         DataRequired("Tick the box to confirm the information is correct.")])
+
+
+def apply_domain_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None) -> bool:
+    """Profile forms also show messages for fields they do not have."""
+    return _apply_domain_error(form, error, aliases, show_unplaced=True)
