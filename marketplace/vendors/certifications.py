@@ -18,7 +18,6 @@ from marketplace.auth.models import User
 from marketplace.documents.models import Document
 from marketplace.errors import DomainError, NotAllowed, NotFound
 from marketplace.mail.services import enqueue_template
-
 from marketplace.models_common import CERTIFICATION_TYPE_LABELS as TYPE_LABELS
 from marketplace.models_common import CERTIFICATION_TYPES
 from marketplace.vendors.eligibility import enabled_types
