@@ -19,7 +19,8 @@ search_cli = AppGroup("search", help="The search index of this host.")
 @search_cli.command("reindex")
 @click.option("--procs", type=int, default=min(2, os.cpu_count() or 1), show_default=True,
               help="Indexing processes.")
-@click.option("--limitmb", type=int, default=256, show_default=True, help="Memory per indexing process, MB.")
+@click.option("--limitmb", type=int, default=768, show_default=True,
+              help="Memory per indexing process, MB (less memory means more sorting runs on disk).")
 @click.option("--wait", type=float, default=600.0, show_default=True,
               help="Seconds to wait for a running applier to finish.")
 def reindex(procs: int, limitmb: int, wait: float) -> None:

@@ -159,7 +159,7 @@ def vendor_docs(session, ids: Iterable[int] | None = None, on: date | None = Non
                 "id": str(row.id), "name": name, "capability": row.capability_statement or "",
                 "naics": " ".join(naics_prefixes(codes[row.id])), "naics_text": naics_titles(codes[row.id]),
                 "certs": " ".join(sorted(certs[row.id])), "county": county, "zip": zip_,
-                "sort_name": row.legal_name.lower()[:100],
+                "sort_name": row.legal_name.lower()[:100].encode(),
             }
             doc = {key: value for key, value in doc.items() if value is not None}
             doc["sig"] = signature(doc)

@@ -9,18 +9,18 @@ it, and Whoosh ranks with BM25F inside that set using its block-quality skipping
 from __future__ import annotations
 
 import heapq
+from html import escape
 from collections import Counter
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from whoosh.idsets import DocIdSet
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
-from whoosh.query import And, Or, Phrase, Term
+from whoosh.query import Phrase
+from whoosh.query.compound import DefaultOr as Or  # a tree of unions: keeps block-quality skipping
 
 from marketplace.search.index import Snapshot
 from marketplace.search.query import Clause, OpportunityQuery, ParsedQuery, VendorQuery
-from marketplace.search.schema import HIGHLIGHT_FIELDS, PHRASE_FIELDS, TEXT_FIELDS, WORDS, analyze
+from marketplace.search.schema import HIGHLIGHT_FIELDS, PHRASE_FIELDS, TEXT_FIELDS, WORD, analyze, stem
 
 MAX_DEPTH = 2000  # deepest result ranked (100 pages of 20)
 
@@ -37,46 +37,53 @@ class Hits:
 # --- text -----------------------------------------------------------------------------------
 
 
-def _clause_parts(snap: Snapshot, clause: Clause) -> tuple[frozenset[int], object] | None:
-    """The documents a clause matches and the Whoosh query that scores it (None: nothing to look for)."""
+def _clause_parts(snap: Snapshot, clause: Clause) -> tuple[object, dict[int, float]] | None:
+    """The documents a clause matches (a set or a dict's keys) and their scores (None: nothing to look for)."""
     kind = snap.kind
     stems = analyze(clause.text)
     if not stems:
         return None
     if clause.kind == "prefix":
         pairs = [(f, t) for f in TEXT_FIELDS[kind] for t in snap.expand_prefix(f, clause.text)]
-        docs = frozenset().union(*(snap.term_docs(f, t) for f, t in pairs))
-        return docs, Or([Term(f, t) for f, t in pairs])
+        scores = snap.combined_scores(("prefix", kind, clause.text), pairs)
+        return scores.keys(), scores
     if len(stems) == 1:
-        docs = frozenset().union(*(snap.term_docs(f, stems[0]) for f in TEXT_FIELDS[kind]))
-        return docs, Or([Term(f, stems[0]) for f in TEXT_FIELDS[kind]])
+        scores = snap.combined_scores(("word", kind, stems[0]), [(f, stems[0]) for f in TEXT_FIELDS[kind]])
+        return scores.keys(), scores
     query = Or([Phrase(f, stems) for f in PHRASE_FIELDS[kind]])
-    key = ("\x00phrase", " ".join(stems))
-    docs = snap._terms.get(key)
-    if docs is None:
-        docs = frozenset(snap.searcher.docs_for_query(query))
-        snap._terms[key] = docs
-    return docs, query
+    docs = snap.cached_docs(("phrase", kind, " ".join(stems)), lambda: snap.searcher.docs_for_query(query))
+    words = [snap.combined_scores(("word", kind, s), [(f, s) for f in TEXT_FIELDS[kind]]) for s in stems]
+    return docs, {d: sum(w.get(d, 0.0) for w in words) for d in docs}
 
 
-def text_match(snap: Snapshot, parsed: ParsedQuery) -> tuple[frozenset[int] | None, object | None]:
-    """(matching documents, scoring query), or (None, None) when there are no words to look for."""
-    sets, queries = [], []
+def text_match(snap: Snapshot, parsed: ParsedQuery) -> tuple[object | None, list[dict[int, float]]]:
+    """(matching documents, one score map per group), or (None, []) when there are no words to look for."""
+    sets, groups = [], []
     for group in parsed.groups:
         parts = [p for p in (_clause_parts(snap, c) for c in group) if p is not None]
         if not parts:
             continue
-        sets.append(frozenset().union(*(docs for docs, _ in parts)))
-        queries.append(parts[0][1] if len(parts) == 1 else Or([q for _, q in parts]))
+        if len(parts) == 1:
+            sets.append(parts[0][0])
+            groups.append(parts[0][1])
+        else:
+            merged: dict[int, float] = {}
+            for _, scores in parts:
+                for docnum, value in scores.items():
+                    merged[docnum] = merged.get(docnum, 0.0) + value
+            sets.append(merged.keys())
+            groups.append(merged)
     if not sets:
-        return None, None
+        return None, []
     sets.sort(key=len)
-    docs = sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+    docs = sets[0]
+    for other in sets[1:]:
+        docs = docs & other
     for clause in parsed.excluded:
         part = _clause_parts(snap, clause)
         if part is not None:
             docs = docs - part[0]
-    return docs, And(queries) if len(queries) > 1 else queries[0]
+    return docs, groups
 
 
 def _intersect(base: frozenset[int], sets: list[frozenset[int]]) -> frozenset[int]:
@@ -91,31 +98,14 @@ def _union(snap: Snapshot, field_name: str, values) -> frozenset[int]:
     return frozenset().union(*(snap.term_docs(field_name, str(v)) for v in values))
 
 
-class _Allowed(DocIdSet):
-    """A frozenset seen through Whoosh's filter interface (without copying it)."""
-
-    def __init__(self, docs: frozenset[int]):
-        self.docs = docs
-
-    def __contains__(self, docnum: int) -> bool:
-        return docnum in self.docs
-
-    def __iter__(self):
-        return iter(sorted(self.docs))
-
-    def __len__(self) -> int:
-        return len(self.docs)
-
-    def __bool__(self) -> bool:
-        return bool(self.docs)
-
-
-def _rank(snap: Snapshot, docs: frozenset[int], query, depth: int) -> list[int]:
-    """The top `depth` documents of `docs` by BM25F."""
-    if not docs:
-        return []
-    results = snap.searcher.search(query, limit=depth, filter=_Allowed(docs), optimize=True)
-    return [hit.docnum for hit in results]
+def _rank(docs, groups: list[dict[int, float]], depth: int) -> list[int]:
+    """The top `depth` of `docs` by BM25F: the sum of each group's cached score (ties by document order)."""
+    if len(groups) == 1:
+        key = groups[0].__getitem__
+    else:
+        def key(docnum: int) -> float:
+            return sum(g[docnum] for g in groups)
+    return heapq.nlargest(depth, docs, key=key) if len(docs) > depth else sorted(docs, key=key, reverse=True)
 
 
 def _page_ids(snap: Snapshot, docnums: list[int], page: int, per_page: int) -> list[int]:
@@ -148,7 +138,7 @@ def _status_docs(snap: Snapshot, status: str, now: int) -> frozenset[int]:
 def search_opportunities(snap: Snapshot, parsed: ParsedQuery, q: OpportunityQuery, *, now: int,
                          page: int, per_page: int, facets: bool = True) -> Hits:
     """One page of opportunity ids, the total and the facet counts."""
-    text_docs, text_query = text_match(snap, parsed)
+    text_docs, groups = text_match(snap, parsed)
     base = snap.all_docs if text_docs is None else text_docs
     filters: list[frozenset[int]] = []
     if q.naics:
@@ -166,8 +156,8 @@ def search_opportunities(snap: Snapshot, parsed: ParsedQuery, q: OpportunityQuer
     status_set = frozenset().union(*(_status_docs(snap, s, now) for s in statuses))
     docs = without_status & status_set
     depth = min(page * per_page, MAX_DEPTH)
-    if q.sort == "relevance" and text_query is not None:
-        ranked = _rank(snap, docs, text_query, depth)
+    if q.sort == "relevance" and groups:
+        ranked = _rank(docs, groups, depth)
     elif q.sort == "closing_desc":
         ranked = heapq.nlargest(depth, docs, key=snap.closes.__getitem__)
     else:
@@ -194,7 +184,7 @@ def local_docs(snap: Snapshot, counties: tuple[str, ...], zips: tuple[str, ...])
 def search_vendors(snap: Snapshot, parsed: ParsedQuery, q: VendorQuery, *, page: int, per_page: int,
                    facets: bool = True) -> Hits:
     """One page of vendor ids, the total and the facet counts."""
-    text_docs, text_query = text_match(snap, parsed)
+    text_docs, groups = text_match(snap, parsed)
     base = snap.all_docs if text_docs is None else text_docs
     local = local_docs(snap, q.local_counties, q.local_zips) if q.local_counties is not None else None
     filters: list[frozenset[int]] = []
@@ -208,8 +198,8 @@ def search_vendors(snap: Snapshot, parsed: ParsedQuery, q: VendorQuery, *, page:
         filters.append(local)
     docs = _intersect(base, filters)
     depth = min(page * per_page, MAX_DEPTH)
-    if q.sort == "relevance" and text_query is not None:
-        ranked = _rank(snap, docs, text_query, depth)
+    if q.sort == "relevance" and groups:
+        ranked = _rank(docs, groups, depth)
     else:
         ranked = heapq.nsmallest(depth, docs, key=snap.sort_names.__getitem__)
     counts: dict[str, dict[str, int]] = {}
@@ -231,11 +221,33 @@ def highlight_terms(parsed: ParsedQuery) -> frozenset[str]:
 
 
 def snippet(text: str, terms: frozenset[str], *, maxchars: int = 240) -> str:
-    """An HTML fragment of `text` (escaped) with the matched words in <mark>; '' when none match."""
+    """HTML of the part of `text` with the most matched words, escaped, matches in <mark>; '' when none match."""
     if not terms or not text:
         return ""
-    return highlight(text, terms, WORDS, ContextFragmenter(maxchars=maxchars, surround=60),
-                     HtmlFormatter(tagname="mark", between=" … "), top=2)
+    spans = [(m.start(), m.end()) for m in WORD.finditer(text) if stem(m.group().lower()) in terms]
+    if not spans:
+        return ""
+    # The window of `maxchars` holding the most matches, starting a little before its first one.
+    best, best_count, j = 0, 0, 0
+    for i, (start, _) in enumerate(spans):
+        while spans[j][0] < start - maxchars + 40:
+            j += 1
+        if i - j + 1 > best_count:
+            best, best_count = j, i - j + 1
+    begin = max(0, spans[best][0] - 40)
+    if begin:
+        space = text.rfind(" ", 0, begin)
+        begin = space + 1 if space >= 0 and begin - space < 20 else begin
+    end = min(len(text), begin + maxchars)
+    out, pos = [], begin
+    for start, stop in spans:
+        if start < begin or stop > end:
+            continue
+        out.append(escape(text[pos:start]))
+        out.append(f"<mark>{escape(text[start:stop])}</mark>")
+        pos = stop
+    out.append(escape(text[pos:end]))
+    return ("… " if begin else "") + "".join(out) + (" …" if end < len(text) else "")
 
 
 def highlight_fields(kind: str) -> tuple[str, ...]:

@@ -25,16 +25,57 @@ import time
 import warnings
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from functools import cached_property
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 from whoosh.writing import CLEAR
 
-from marketplace.search.schema import SCHEMAS, SPELL_FIELDS
+from marketplace.naics import catalog
+from marketplace.search.schema import SCHEMAS, SPELL_FIELDS, plain_words
 
 INDEX_NAMES = {"opportunity": "opportunities", "vendor": "vendors"}
+
+
+def _speed_up_field_lengths() -> None:
+    """Two fixes to Whoosh's per-document field lengths, the hottest path of a commit and of BM25.
+
+    1. W3PerDocReader._cached_reader caches a found length column but not a missing one, so
+       it stat()s a file for every posting of every unscored field (IDs, keywords, spelling):
+       a third of the indexing time in the profile. The absence is now remembered.
+    2. doc_field_length reads one byte per call through three layers of file objects; the
+       column (one byte per document) is now read once per segment and field, then indexed.
+    Segment files never change once written, so both caches are safe.
+    """
+    from whoosh.codec import whoosh3
+
+    reader_class = whoosh3.W3PerDocReader
+    if getattr(reader_class, "_marketplace_fast_lengths", False):
+        return
+    original = reader_class._cached_reader
+
+    def _cached_reader(self, fieldname, column):
+        if fieldname not in self._readers:
+            self._readers[fieldname] = original(self, fieldname, column)
+        return self._readers[fieldname]
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        cache = self.__dict__.setdefault("_marketplace_lengths", {})
+        lengths = cache.get(fieldname, False)
+        if lengths is False:
+            reader = self._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+            lengths = cache[fieldname] = None if reader is None else bytes(reader[i] for i in range(self._doccount))
+        if lengths is None:
+            return default
+        lbyte = lengths[docnum]
+        return whoosh3.byte_to_length(lbyte) if lbyte else None
+
+    reader_class._cached_reader = _cached_reader
+    reader_class.doc_field_length = doc_field_length
+    reader_class._marketplace_fast_lengths = True
+
+
+_speed_up_field_lengths()
 OLD_BUILD_GRACE_SECONDS = 120
 WRITER_TIMEOUT = 30.0
 
@@ -112,28 +153,30 @@ def host_lock(root: Path, *, wait: float = 0.0):
         os.close(fd)
 
 
-@contextmanager
-def _quiet_failures():
-    """Whoosh leaves a file open when a table of contents is unreadable; close it without a warning."""
+def _quietly(action):
+    """Run `action`, returning (result, None) or (None, problem).
+
+    Whoosh leaves a file open when a table of contents is unreadable; it is closed here,
+    after the exception is gone, without a ResourceWarning.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         try:
-            yield
-        finally:
-            gc.collect()
+            return action(), None
+        except Exception as error:  # any failure to open means unusable
+            problem = f"{type(error).__name__}: {error}"
+        gc.collect()
+        return None, problem
 
 
 def check_build(build: Path) -> None:
     """Raise IndexUnavailable unless both indexes of the build open and read."""
-    problem = None
-    with _quiet_failures():
-        try:
-            for name in INDEX_NAMES.values():
-                ix = whoosh_index.open_dir(str(build), indexname=name)
-                with ix.searcher() as searcher:
-                    searcher.doc_count()
-        except Exception as error:  # any failure to open means unusable: rebuild
-            problem = f"{type(error).__name__}: {error}"
+    def read_both() -> None:
+        for name in INDEX_NAMES.values():
+            with whoosh_index.open_dir(str(build), indexname=name).searcher() as searcher:
+                searcher.doc_count()
+
+    _, problem = _quietly(read_both)
     if problem:
         raise IndexUnavailable(problem)
 
@@ -227,34 +270,101 @@ def size_bytes(build: Path) -> int:
 # --- reading -------------------------------------------------------------------------------
 
 
+class GenerationCache:
+    """What is derived from one generation of one index, shared by every thread of the process.
+
+    Term document sets, term score maps, closing-time order and facet arrays depend only on the
+    generation, so they are computed once per generation and reused by all requests (dict
+    writes are atomic under the GIL; a race only computes a value twice).
+    """
+
+    BUDGET = 4_000_000  # cached postings (set members + score entries) before the caches are cleared
+
+    def __init__(self):
+        self.terms: dict = {}
+        self.scores: dict = {}
+        self.values: dict = {}
+        self.minute_sets: dict = {}
+        self.entries = 0
+
+    def charge(self, n: int) -> None:
+        """Count cached entries; past the budget, forget the term caches (not the arrays)."""
+        self.entries += n
+        if self.entries > self.BUDGET:
+            self.terms.clear()
+            self.scores.clear()
+            self.entries = n
+
+
 class Snapshot:
-    """One open searcher of one kind with the derived, per-generation caches searches reuse."""
+    """One open searcher of one kind (used by one thread at a time) and its generation's cache."""
 
-    TERM_CACHE = 4096
-
-    def __init__(self, build: Path, kind: str, ix, generation: int, searcher):
+    def __init__(self, build: Path, kind: str, ix, generation: int, searcher, cache: GenerationCache):
         self.build, self.kind, self.ix, self.generation, self.searcher = build, kind, ix, generation, searcher
         self.reader = searcher.reader()
-        self._terms: dict[tuple[str, str], frozenset[int]] = {}
-        self._minute_sets: dict[int, frozenset[int]] = {}
+        self.cache = cache
 
     def close(self) -> None:
         """Release the files."""
         self.searcher.close()
 
+    def _value(self, name: str, compute):
+        values = self.cache.values
+        if name not in values:
+            values[name] = compute()
+        return values[name]
+
     def term_docs(self, field: str, text: str) -> frozenset[int]:
-        """The live documents holding `text` in `field` (cached; the cache is this generation's)."""
+        """The live documents holding `text` in `field` (cached for the generation)."""
         key = (field, text)
-        docs = self._terms.get(key)
+        docs = self.cache.terms.get(key)
         if docs is None:
-            if len(self._terms) >= self.TERM_CACHE:
-                self._terms.clear()
-            try:
-                docs = frozenset(self.searcher.docs_for_query(Term(field, text)))
-            except KeyError:
-                docs = frozenset()
-            self._terms[key] = docs
+            docs = frozenset(self.searcher.docs_for_query(Term(field, text))) if key in self.reader else frozenset()
+            self.cache.charge(len(docs))
+            self.cache.terms[key] = docs
         return docs
+
+    def cached_docs(self, key, compute) -> frozenset[int]:
+        """A document set cached under `key` for the generation (phrases)."""
+        docs = self.cache.terms.get(key)
+        if docs is None:
+            docs = frozenset(compute())
+            self.cache.charge(len(docs))
+            self.cache.terms[key] = docs
+        return docs
+
+    def term_scores(self, field: str, text: str) -> dict[int, float]:
+        """BM25F score of each document holding the term (boosts included), cached for the generation."""
+        key = (field, text)
+        scores = self.cache.scores.get(key)
+        if scores is None:
+            scores = {}
+            if key in self.reader:
+                matcher = self.searcher.postings(field, text)
+                while matcher.is_active():
+                    scores[matcher.id()] = matcher.score()
+                    matcher.next()
+            self.cache.charge(len(scores))
+            self.cache.scores[key] = scores
+        return scores
+
+    def combined_scores(self, key, parts: list[tuple[str, str]]) -> dict[int, float]:
+        """The summed score maps of several (field, term) pairs, cached under `key`."""
+        scores = self.cache.scores.get(key)
+        if scores is None:
+            maps = [self.term_scores(f, t) for f, t in parts]
+            maps = [m for m in maps if m]
+            if len(maps) == 1:
+                scores = maps[0]
+            else:
+                scores = {}
+                get = scores.get
+                for m in maps:
+                    for docnum, value in m.items():
+                        scores[docnum] = get(docnum, 0.0) + value
+                self.cache.charge(len(scores))
+            self.cache.scores[key] = scores
+        return scores
 
     def doc_frequency(self, field: str, text: str) -> int:
         """How many documents hold the term (deleted ones included until merged)."""
@@ -274,18 +384,10 @@ class Snapshot:
             terms = sorted(terms, key=lambda t: -self.doc_frequency(field, t))[:limit]
         return terms
 
-    @cached_property
+    @property
     def all_docs(self) -> frozenset[int]:
         """Every live (not deleted) document."""
-        return frozenset(self.reader.all_doc_ids())
-
-    @cached_property
-    def ids(self) -> list[int]:
-        """Object id by document number (0 for deleted documents)."""
-        out = [0] * self.reader.doc_count_all()
-        for docnum, fields in self.reader.iter_docs():
-            out[docnum] = int(fields["id"])
-        return out
+        return self._value("all_docs", lambda: frozenset(self.reader.all_doc_ids()))
 
     def column(self, field: str) -> list:
         """A sortable field's values by document number."""
@@ -293,16 +395,19 @@ class Snapshot:
             return []  # an empty index's reader has no columns
         return list(self.reader.column_reader(field))
 
-    @cached_property
+    @property
     def closes(self) -> list[int]:
         """Opportunities: closing instant (epoch seconds) by document number."""
-        return self.column("closes_at")
+        return self._value("closes", lambda: self.column("closes_at"))
 
-    @cached_property
+    @property
     def by_closing(self) -> tuple[list[int], list[int]]:
         """Opportunities: live document numbers sorted by closing instant, and those instants."""
-        order = sorted(self.all_docs, key=self.closes.__getitem__)
-        return order, [self.closes[d] for d in order]
+        def compute():
+            closes = self.closes
+            order = sorted(self.all_docs, key=closes.__getitem__)
+            return order, [closes[d] for d in order]
+        return self._value("by_closing", compute)
 
     def closing_between(self, after: int | None, before: int | None) -> frozenset[int]:
         """Documents closing in (after, before] (epoch seconds; None leaves that end open)."""
@@ -314,74 +419,114 @@ class Snapshot:
     def open_docs(self, now: int) -> frozenset[int]:
         """Live (not awarded) opportunities still open at `now`; the big set is cached per minute."""
         minute = now - now % 60
-        base = self._minute_sets.get(minute)
+        sets = self.cache.minute_sets
+        base = sets.get(minute)
         if base is None:
-            self._minute_sets.clear()
             base = self.closing_between(minute, None) & self.term_docs("phase", "live")
-            self._minute_sets[minute] = base
+            sets.clear()
+            sets[minute] = base
         if now == minute:
             return base
         return base - self.closing_between(minute, now)
 
-    @cached_property
+    @property
     def sort_names(self) -> list[str]:
         """Vendors: lowercased name by document number."""
-        return [v.decode() if isinstance(v, bytes) else v for v in self.column("sort_name")]
+        return self._value("sort_names", lambda: [v.decode() if isinstance(v, bytes) else v
+                                                  for v in self.column("sort_name")])
 
     def value_array(self, field: str) -> tuple[list[int], list[str]]:
         """A single-valued field as (value index by document number, values); -1 when absent."""
-        cache = self.__dict__.setdefault("_arrays", {})
-        if field not in cache:
+        def compute():
             values = self.field_terms(field)
             array = [-1] * self.reader.doc_count_all()
             for index, value in enumerate(values):
                 for docnum in self.term_docs(field, value):
                     array[docnum] = index
-            cache[field] = (array, values)
-        return cache[field]
+            return array, values
+        return self._value(("array", field), compute)
 
-    @cached_property
+    @property
     def vocabulary(self) -> list[str]:
         """The unstemmed words of the spelling fields (for "did you mean")."""
-        words: set[str] = set()
-        for field in SPELL_FIELDS[self.kind]:
-            spell = self.searcher.schema[field].spelling_fieldname(field)
-            words.update(self.field_terms(spell))
-        return sorted(words)
+        def compute():
+            words: set[str] = set()
+            for field in SPELL_FIELDS[self.kind]:
+                words.update(self.field_terms(self.searcher.schema[field].spelling_fieldname(field)))
+            for code in catalog.codes():
+                words.update(plain_words(catalog.title(code) or ""))
+            return sorted(words)
+        return self._value("vocabulary", compute)
 
 
-_local = threading.local()
+_pool_lock = threading.Lock()
+_idle: dict[tuple, list[Snapshot]] = {}
+_caches: dict[tuple, GenerationCache] = {}
 
 
-def snapshot(root: Path, kind: str) -> Snapshot:
-    """This thread's up-to-date snapshot of one kind; raises IndexUnavailable."""
-    build = current_build(root)
-    if build is None:
-        raise IndexUnavailable("no index has been built on this host yet")
-    cache: dict = _local.__dict__.setdefault("snapshots", {})
-    key = (str(root), kind)
-    held: Snapshot | None = cache.get(key)
-    problem = None
-    with _quiet_failures():
-        try:
-            if held is not None and held.build == build and held.ix.latest_generation() == held.generation:
-                return held
-            ix = whoosh_index.open_dir(str(build), indexname=INDEX_NAMES[kind])
-            generation = ix.latest_generation()  # read first: the searcher sees this one or newer
-            fresh = Snapshot(build, kind, ix, generation, ix.searcher())
-        except Exception as error:
-            problem = f"{type(error).__name__}: {error}"
+def _open(root: Path, build: Path, kind: str) -> Snapshot:
+    def open_one():
+        ix = whoosh_index.open_dir(str(build), indexname=INDEX_NAMES[kind])
+        generation = ix.latest_generation()  # read first: the searcher sees this one or newer
+        return ix, generation, ix.searcher()
+
+    opened, problem = _quietly(open_one)
     if problem:
         request_rebuild(root)
         raise IndexUnavailable(f"the index could not be opened: {problem}")
-    if held is not None:
-        held.close()
-    cache[key] = fresh
-    return fresh
+    ix, generation, searcher = opened
+    key = (str(root), kind, build.name, generation)
+    with _pool_lock:
+        cache = _caches.get(key)
+        if cache is None:
+            for old in [k for k in _caches if k[:2] == key[:2]]:
+                del _caches[old]  # a newer generation replaces the older ones
+            cache = _caches[key] = GenerationCache()
+    return Snapshot(build, kind, ix, generation, searcher, cache)
+
+
+@contextmanager
+def snapshot(root: Path, kind: str):
+    """Lend this thread an up-to-date snapshot of one kind; raises IndexUnavailable.
+
+    Searchers are pooled per process (one thread uses a searcher at a time) and reopened when
+    CURRENT or the index generation changes; the derived caches are shared per generation.
+    """
+    build = current_build(root)
+    if build is None:
+        raise IndexUnavailable("no index has been built on this host yet")
+    pool_key = (str(root), kind)
+    snap = None
+    with _pool_lock:
+        idle = _idle.setdefault(pool_key, [])
+        while idle and snap is None:
+            candidate = idle.pop()
+            fresh = candidate.build == build
+            if fresh:
+                try:
+                    fresh = candidate.ix.latest_generation() == candidate.generation
+                except OSError:
+                    fresh = False
+            if fresh:
+                snap = candidate
+            else:
+                candidate.close()
+    if snap is None:
+        snap = _open(root, build, kind)
+    try:
+        yield snap
+    except BaseException:
+        snap.close()  # maybe broken: never lend it again
+        raise
+    with _pool_lock:
+        _idle.setdefault(pool_key, []).append(snap)
 
 
 def forget_snapshots() -> None:
-    """Close this thread's snapshots (tests, after a rebuild)."""
-    for held in getattr(_local, "snapshots", {}).values():
-        held.close()
-    _local.__dict__["snapshots"] = {}
+    """Close every pooled snapshot (tests, after a failure)."""
+    with _pool_lock:
+        for idle in _idle.values():
+            for snap in idle:
+                snap.close()
+        _idle.clear()
+        _caches.clear()

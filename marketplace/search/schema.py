@@ -10,17 +10,19 @@ Design choices, on purpose:
 - Positions only where phrases are searched (titles, descriptions, names, statements);
   NAICS titles, codes and filters carry no positions. Nothing is stored but the id and a
   short signature of the document (for `flask search check`): rows come from the database.
+- Values only sorted or ranged (closing time, name) are columns, not terms: no postings.
 - NAICS codes are indexed with every prefix (56, 561, 5617, 56172, 561720), so a code or
   prefix filter is one cached term lookup, never a wildcard expansion.
-- Spelling: the unstemmed words of titles, names and NAICS titles go to a spelling field
-  (one posting per word, not per document) that "did you mean" draws on.
+- Spelling: the unstemmed words of titles and names go to a spelling field (one posting per
+  word, not per document); with the NAICS catalog's own words they are what "did you mean"
+  draws on (NAICS titles are not spelled into every document: the catalog already has them).
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.analysis import Analyzer, Token
 from whoosh.lang.porter import stem as porter_stem
 
@@ -101,14 +103,14 @@ def opportunity_schema() -> fields.Schema:
         sig=fields.STORED(),
         title=_text(3.0, spelling=True),
         description=_text(),
-        naics_text=_text(1.5, phrase=False, spelling=True),
+        naics_text=_text(1.5, phrase=False),
         reference=_text(2.0),
         naics=_tags(),
         institution=fields.ID(),
         set_aside=fields.ID(),
         type=fields.ID(),
         phase=fields.ID(),
-        closes_at=fields.NUMERIC(int, bits=64, signed=False, sortable=True),
+        closes_at=fields.COLUMN(columns.NumericColumn("Q")),  # sorted and ranged by column, never searched
     )
 
 
@@ -119,12 +121,12 @@ def vendor_schema() -> fields.Schema:
         sig=fields.STORED(),
         name=_text(3.0, spelling=True),
         capability=_text(),
-        naics_text=_text(1.5, phrase=False, spelling=True),
+        naics_text=_text(1.5, phrase=False),
         naics=_tags(),
         certs=_tags(),
         county=fields.ID(),
         zip=fields.ID(),
-        sort_name=fields.ID(sortable=True),
+        sort_name=fields.COLUMN(columns.VarBytesColumn()),
     )
 
 
@@ -135,6 +137,6 @@ TEXT_FIELDS = {
     "vendor": ("name", "naics_text", "capability"),
 }
 PHRASE_FIELDS = {"opportunity": ("title", "description"), "vendor": ("name", "capability")}
-SPELL_FIELDS = {"opportunity": ("title", "naics_text"), "vendor": ("name", "naics_text")}
+SPELL_FIELDS = {"opportunity": ("title",), "vendor": ("name",)}  # plus the NAICS catalog's words
 HIGHLIGHT_FIELDS = {"opportunity": ("title", "description"), "vendor": ("name", "capability")}
 SCHEMAS = {"opportunity": opportunity_schema, "vendor": vendor_schema}

@@ -39,8 +39,8 @@ def _run(kind: str, run_index, run_fallback) -> tuple[engine.Hits, str | None, b
     root = index_root()
     for attempt in (1, 2):
         try:
-            snap = index.snapshot(root, kind)
-            return run_index(snap), None, False
+            with index.snapshot(root, kind) as snap:
+                return run_index(snap), None, False
         except index.IndexUnavailable:
             break
         except Exception:  # a snapshot whose files vanished under it: reopen once, then fall back
@@ -73,7 +73,8 @@ def _suggestion(kind: str, parsed: ParsedQuery, used_fallback: bool) -> str | No
     if used_fallback or parsed.is_empty:
         return None
     try:
-        return engine.suggest(index.snapshot(index_root(), kind), parsed)
+        with index.snapshot(index_root(), kind) as snap:
+            return engine.suggest(snap, parsed)
     except Exception:
         return None
 

@@ -116,7 +116,7 @@ def test_snippets_mark_the_words_and_escape_the_text(make_opportunity, index_now
     index_now()
     results = service.search_opportunities(OpportunityQuery(text="filters"))
     snippet = str(results.highlights[opp.id]["description"])
-    assert "<mark" in snippet and "filter</mark>" in snippet
+    assert "<mark>filter</mark>" in snippet
     assert "&lt;b&gt;" in snippet and "<b>" not in snippet
 
 
