@@ -5,7 +5,14 @@ from marketplace.awards.models import Award, Contract, DebriefRequest  # noqa: F
 from marketplace.bids.models import Bid, BidDocument, BidVersion  # noqa: F401
 from marketplace.db import Base  # noqa: F401
 from marketplace.documents.models import Document  # noqa: F401
-from marketplace.impact.models import Goal, ImportBatch, SpendLine  # noqa: F401
+from marketplace.impact.models import (  # noqa: F401
+    Goal,
+    ImpactRollup,
+    ImpactRollupStale,
+    ImpactRollupState,
+    ImportBatch,
+    SpendLine,
+)
 from marketplace.institutions.models import (  # noqa: F401
     Collaborative,
     Institution,

@@ -1,4 +1,4 @@
-"""`flask spend import` and `flask impact report`."""
+"""`flask spend import` and `flask impact report` (refresh and check: `rollup_commands`)."""
 from __future__ import annotations
 
 import json
@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from marketplace import db
 from marketplace.errors import DomainError
 from marketplace.impact import report as reports
+from marketplace.impact import rollup
 from marketplace.impact.spend_import import ImportRejected, describe, import_spend
 from marketplace.institutions.services import get_institution
 
@@ -41,16 +42,21 @@ def import_command(file: str, slug: str, allow_new_categories: bool) -> None:
     db.session.commit()
     for line in describe(result):
         click.echo(line)
+    if result.added:  # a large import leaves its months to the refresh; do it now, not at the next cron
+        rollup.refresh()
+        db.session.commit()
 
 
 @impact_cli.command("report")
 @click.option("--period", required=True, help="FY2025 (each institution's own fiscal year), 2025Q3 or 2025-07.")
 @click.option("--institution", "slugs", multiple=True, help="Limit to this institution (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "text"]), default="json", show_default=True)
-def report_command(period: str, slugs: tuple[str, ...], fmt: str) -> None:
+@click.option("--source", type=click.Choice(["rollup", "raw"]), default="rollup", show_default=True,
+              help="rollup: monthly rollups (stale months from the lines); raw: every line, for audits.")
+def report_command(period: str, slugs: tuple[str, ...], fmt: str, source: str) -> None:
     """Print the impact-purchasing figures for a period: numerators, denominators, shares, rules used."""
     try:
-        report = reports.compute_report(period, list(slugs) or None)
+        report = reports.compute_report(period, list(slugs) or None, source=source)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     if fmt == "json":
@@ -60,5 +66,7 @@ def report_command(period: str, slugs: tuple[str, ...], fmt: str) -> None:
     else:
         click.echo(reports.report_to_text(report), nl=False)
 
+
+from marketplace.impact import rollup_commands  # noqa: E402,F401  (adds refresh and check to impact_cli)
 
 commands = [spend_cli, impact_cli]

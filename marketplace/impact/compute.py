@@ -14,7 +14,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 import marketplace.models  # noqa: F401  (every model: spend lines refer to contracts)
@@ -130,11 +129,13 @@ def _valid_on_line_date(cert, line, expiry: ExpiryRule, segments) -> ColumnEleme
 
 
 def _certified(line, cert_type: str, statuses: tuple[str, ...], expiry: ExpiryRule, segments) -> sa.Exists:
-    cert = aliased(Certification)
+    # Each EXISTS is its own scope, so the plain table needs no alias (an alias costs ~6 ms to build).
+    table = Certification.__table__
+    cert = table.c
     return sa.exists().where(
         cert.vendor_id == line.vendor_id, cert.type == cert_type, cert.status.in_(statuses),
         _valid_on_line_date(cert, line, expiry, segments),
-    ).correlate_except(cert)
+    ).correlate_except(table)
 
 
 def _in_region(address, rule: LocalRule | None) -> ColumnElement[bool]:
@@ -156,7 +157,8 @@ def _in_region(address, rule: LocalRule | None) -> ColumnElement[bool]:
 
 def _local(line, rule: LocalRule | None) -> sa.Exists:
     """The principal address in force on the payment date (the latest started) is in the region."""
-    here, later = aliased(VendorAddress), aliased(VendorAddress)
+    here_table, later_table = VendorAddress.__table__, VendorAddress.__table__.alias()
+    here, later = here_table.c, later_table.c
     day = line.payment_date
 
     def in_force(a):
@@ -168,8 +170,8 @@ def _local(line, rule: LocalRule | None) -> sa.Exists:
     start_later = sa.func.coalesce(later.effective_from, sa.literal(date.min, sa.Date))
     superseded = sa.exists().where(
         in_force(later), sa.or_(start_later > start_here, sa.and_(start_later == start_here, later.id > here.id)),
-    ).correlate_except(later)
-    return sa.exists().where(in_force(here), _in_region(here, rule), ~superseded).correlate_except(here)
+    ).correlate_except(later_table)
+    return sa.exists().where(in_force(here), _in_region(here, rule), ~superseded).correlate_except(here_table)
 
 
 def _cents(amount) -> ColumnElement[int]:
@@ -178,6 +180,64 @@ def _cents(amount) -> ColumnElement[int]:
 
 def _money(cents: int | None) -> Decimal:
     return Decimal(int(cents or 0)).scaleb(-2).quantize(Decimal("0.01"))
+
+
+def _facts(institution: Institution, ranges, *, expiry: ExpiryRule, enabled: tuple[str, ...],
+           rule: LocalRule | None, extra=()) -> sa.CTE:
+    """One row per Tier 1 line paid in any of `ranges`: its cents and each fact about it.
+
+    Every fact depends on the line alone (its date, vendor, category), never on the range
+    asked for, so sums over months add up exactly to sums over quarters and fiscal years.
+    """
+    line = SpendLine
+    first, last = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    segments = fiscal_year_segments(first, last, institution.fiscal_year_start_month)
+    nonaddressable = sa.exists().where(
+        SpendCategory.institution_id == line.institution_id,
+        sa.func.lower(SpendCategory.name) == sa.func.lower(line.category),
+        SpendCategory.addressable.is_(False),
+    ).correlate_except(SpendCategory)
+    columns = [*extra, _cents(line.amount).label("cents"), (~nonaddressable).label("addressable"),
+               _local(line, rule).label("local")]
+    for cert_type in enabled:
+        columns.append(_certified(line, cert_type, VERIFIED, expiry, segments).label(f"v_{cert_type}"))
+        columns.append(_certified(line, cert_type, CLAIMED, expiry, segments).label(f"c_{cert_type}"))
+    return (
+        sa.select(*columns)
+        .where(line.institution_id == institution.id, line.tier == 1,
+               sa.or_(*(line.payment_date.between(start, end) for start, end in ranges)))
+        .cte("facts")
+        .prefix_with("MATERIALIZED")  # evaluate each EXISTS once per line, not once per use
+    )
+
+
+def _sums(facts: sa.CTE, categories: tuple[Category, ...]) -> list:
+    """SUM columns: total, addressable, then (verified, potential) for each category."""
+    def qualifies(category: Category, prefix: str) -> ColumnElement[bool]:
+        parts = [facts.c.local] if category.local else []
+        parts += [facts.c[f"{prefix}_{t}"] for t in category.types]
+        return sa.or_(sa.false(), *parts)
+
+    def total_where(condition) -> sa.Label:
+        return sa.func.sum(sa.case((condition, facts.c.cents), else_=0))
+
+    aggregates = [sa.func.sum(facts.c.cents), total_where(facts.c.addressable)]
+    for category in categories:
+        verified = qualifies(category, "v")
+        aggregates.append(total_where(sa.and_(facts.c.addressable, verified)))
+        aggregates.append(total_where(sa.and_(facts.c.addressable, qualifies(category, "c"), ~verified)))
+    return aggregates
+
+
+def figures_from_cents(cents, categories: tuple[Category, ...]) -> Figures:
+    """Figures from integer cents laid out as `_sums` orders them."""
+    values = [_money(v) for v in cents]
+    return Figures(
+        total=values[0],
+        addressable=values[1],
+        amounts={c.key: values[2 + 2 * i] for i, c in enumerate(categories)},
+        potential={c.key: values[3 + 2 * i] for i, c in enumerate(categories)},
+    )
 
 
 def institution_figures(
@@ -196,44 +256,32 @@ def institution_figures(
     vendor's unverified (self-attested or pending) claims were verified. Unmatched lines
     (no vendor) qualify for nothing and so count in the denominators only.
     """
-    line = SpendLine
-    segments = fiscal_year_segments(start, end, institution.fiscal_year_start_month)
-    nonaddressable = sa.exists().where(
-        SpendCategory.institution_id == line.institution_id,
-        sa.func.lower(SpendCategory.name) == sa.func.lower(line.category),
-        SpendCategory.addressable.is_(False),
-    ).correlate_except(SpendCategory)
-    columns = [_cents(line.amount).label("cents"), (~nonaddressable).label("addressable"),
-               _local(line, rule).label("local")]
-    for cert_type in enabled:
-        columns.append(_certified(line, cert_type, VERIFIED, expiry, segments).label(f"v_{cert_type}"))
-        columns.append(_certified(line, cert_type, CLAIMED, expiry, segments).label(f"c_{cert_type}"))
-    facts = (
-        sa.select(*columns)
-        .where(line.institution_id == institution.id, line.tier == 1, line.payment_date.between(start, end))
-        .cte("facts")
-        .prefix_with("MATERIALIZED")  # evaluate each EXISTS once per line, not once per use
-    )
-
-    def qualifies(category: Category, prefix: str) -> ColumnElement[bool]:
-        parts = [facts.c.local] if category.local else []
-        parts += [facts.c[f"{prefix}_{t}"] for t in category.types]
-        return sa.or_(sa.false(), *parts)
-
-    def total_where(condition) -> sa.Label:
-        return sa.func.sum(sa.case((condition, facts.c.cents), else_=0))
-
     categories = report_categories(enabled)
-    aggregates = [sa.func.sum(facts.c.cents), total_where(facts.c.addressable)]
-    for category in categories:
-        verified = qualifies(category, "v")
-        aggregates.append(total_where(sa.and_(facts.c.addressable, verified)))
-        aggregates.append(total_where(sa.and_(facts.c.addressable, qualifies(category, "c"), ~verified)))
-    row = db.session.execute(sa.select(*aggregates)).one()
-    values = [_money(v) for v in row]
-    return Figures(
-        total=values[0],
-        addressable=values[1],
-        amounts={c.key: values[2 + 2 * i] for i, c in enumerate(categories)},
-        potential={c.key: values[3 + 2 * i] for i, c in enumerate(categories)},
+    facts = _facts(institution, [(start, end)], expiry=expiry, enabled=enabled, rule=rule)
+    row = db.session.execute(sa.select(*_sums(facts, categories))).one()
+    return figures_from_cents(row, categories)
+
+
+def monthly_cents(
+    institution: Institution,
+    ranges: list[tuple[date, date]],
+    *,
+    expiry: ExpiryRule,
+    enabled: tuple[str, ...],
+    rule: LocalRule | None,
+) -> dict[date, list[int]]:
+    """Per calendar month (its first day) with lines in `ranges`: the cents `institution_figures` sums.
+
+    The same facts and sums as `institution_figures`, grouped by month, in one query.
+    """
+    if not ranges:
+        return {}
+    year = sa.extract("year", SpendLine.payment_date)
+    month = sa.extract("month", SpendLine.payment_date)
+    facts = _facts(institution, ranges, expiry=expiry, enabled=enabled, rule=rule,
+                   extra=(year.label("year"), month.label("month")))
+    rows = db.session.execute(
+        sa.select(facts.c.year, facts.c.month, *_sums(facts, report_categories(enabled)))
+        .group_by(facts.c.year, facts.c.month)
     )
+    return {date(int(y), int(m), 1): [int(v or 0) for v in sums] for y, m, *sums in rows}

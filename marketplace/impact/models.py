@@ -89,3 +89,81 @@ class Goal(Base):
         one_of("target_kind", ("share", "multiple")),
         sa.CheckConstraint("target_value > 0", name="target_positive"),
     )
+
+
+def _cents() -> Mapped[int]:
+    return mapped_column(sa.BigInteger, default=0)
+
+
+class ImpactRollup(Base):
+    """One institution's exact sums for one calendar month, in integer cents (see `impact.rollup`).
+
+    Columns mirror `institution_figures`: total, addressable, and for each report category the
+    verified amount and the potential (unverified claims) amount. Categories the collaborative
+    has not enabled stay 0. A row is exact for the configuration named in its institution's
+    `ImpactRollupState` unless an `ImpactRollupStale` marker names its month.
+    """
+
+    __tablename__ = "impact_rollups"
+
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institutions.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    total_cents: Mapped[int] = _cents()
+    addressable_cents: Mapped[int] = _cents()
+    local_cents: Mapped[int] = _cents()
+    local_potential_cents: Mapped[int] = _cents()
+    small_cents: Mapped[int] = _cents()
+    small_potential_cents: Mapped[int] = _cents()
+    mwbe_cents: Mapped[int] = _cents()
+    mwbe_potential_cents: Mapped[int] = _cents()
+    diverse_cents: Mapped[int] = _cents()
+    diverse_potential_cents: Mapped[int] = _cents()
+    any_impact_cents: Mapped[int] = _cents()
+    any_impact_potential_cents: Mapped[int] = _cents()
+    sbe_cents: Mapped[int] = _cents()
+    sbe_potential_cents: Mapped[int] = _cents()
+    mbe_cents: Mapped[int] = _cents()
+    mbe_potential_cents: Mapped[int] = _cents()
+    wbe_cents: Mapped[int] = _cents()
+    wbe_potential_cents: Mapped[int] = _cents()
+    dbe_cents: Mapped[int] = _cents()
+    dbe_potential_cents: Mapped[int] = _cents()
+    dobe_cents: Mapped[int] = _cents()
+    dobe_potential_cents: Mapped[int] = _cents()
+    vbe_cents: Mapped[int] = _cents()
+    vbe_potential_cents: Mapped[int] = _cents()
+    sdvob_cents: Mapped[int] = _cents()
+    sdvob_potential_cents: Mapped[int] = _cents()
+    lgbtbe_cents: Mapped[int] = _cents()
+    lgbtbe_potential_cents: Mapped[int] = _cents()
+    employee_owned_cents: Mapped[int] = _cents()
+    employee_owned_potential_cents: Mapped[int] = _cents()
+
+
+class ImpactRollupState(Base):
+    """The configuration (expiry rule, enabled types, region, fiscal year) an institution's rollup was built under."""
+
+    __tablename__ = "impact_rollup_states"
+
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institutions.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    config: Mapped[str] = mapped_column(sa.String(400))
+    refreshed_at: Mapped[datetime]
+
+
+class ImpactRollupStale(Base):
+    """A rollup cell (or, with NULLs, every month or every institution) whose inputs changed.
+
+    Written in the same transaction as the change; removed once the cell is recomputed.
+    """
+
+    __tablename__ = "impact_rollup_stale"
+
+    id: Mapped[intpk]
+    institution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("institutions.id", ondelete="CASCADE"))
+    month: Mapped[date | None]
+    token: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (sa.Index("ix_impact_rollup_stale_institution_month", "institution_id", "month"),)

@@ -17,10 +17,16 @@ import sqlalchemy as sa
 
 from marketplace import db
 from marketplace.errors import NotFound
-from marketplace.impact.compute import Category, ExpiryRule, Figures, institution_figures, report_categories
+from marketplace.impact.compute import (
+    Category,
+    ExpiryRule,
+    Figures,
+    figures_from_cents,
+    institution_figures,
+    report_categories,
+)
 from marketplace.impact.periods import parse_period
 from marketplace.institutions.models import Collaborative, Institution, LocalRule
-from marketplace.vendors.eligibility import enabled_types
 
 SHARE_PLACES = Decimal("0.000001")
 CSV_COLUMNS = ("period", "expiry_rule", "scope", "period_start", "period_end", "local_rule", "basis",
@@ -66,15 +72,27 @@ def _rule_name(rule: LocalRule | None) -> str:
     return rule.name if rule is not None else "no region defined"
 
 
-def compute_report(period: str, institution_slugs: list[str] | None = None) -> Report:
+def compute_report(period: str, institution_slugs: list[str] | None = None, *, source: str = "rollup") -> Report:
     """Compute the period's figures for the chosen institutions (all by default) and the collaborative.
 
     The collaborative block always covers every institution, whatever the selection.
+    `source="rollup"` (dashboards) sums the monthly rollups, computing stale months from the
+    lines; `source="raw"` (audits) computes everything from the lines. Both are exact and equal.
     """
-    parsed = parse_period(period)
+    return compute_reports([period], institution_slugs, source=source)[0]
+
+
+def compute_reports(periods: list[str], institution_slugs: list[str] | None = None, *,
+                    source: str = "rollup") -> list[Report]:
+    """`compute_report` for several periods at once (one rollup read for all of them)."""
+    from marketplace.impact import rollup
+
+    if source not in ("rollup", "raw"):
+        raise ValueError(f"unknown source {source!r}")
+    parsed = [parse_period(p) for p in periods]
     collab = _collaborative()
-    expiry = expiry_rule_in_force()
-    enabled = enabled_types()
+    settings = rollup.current_settings()
+    expiry, enabled = settings.expiry, settings.enabled
     everyone = list(db.session.scalars(sa.select(Institution).order_by(Institution.slug)))
     wanted = None
     if institution_slugs:
@@ -82,26 +100,39 @@ def compute_report(period: str, institution_slugs: list[str] | None = None) -> R
         unknown = wanted - {i.slug for i in everyone}
         if unknown:
             raise NotFound(f"No institution {', '.join(sorted(unknown))!r}.")
-    collab_rule = collab.local_rule if collab is not None else None
-    scopes = []
-    for inst in everyone:
-        start, end = parsed.bounds(inst.fiscal_year_start_month)
-        rule = inst.local_rule or collab_rule
-        figures = institution_figures(inst, start, end, expiry=expiry, enabled=enabled, rule=rule)
-        scopes.append(ScopeReport(inst.slug, inst.name, start, end, _rule_name(rule), figures))
+    collab_rule = settings.collaborative_rule
     categories = report_categories(enabled)
-    empty = Figures(amounts={c.key: Decimal("0.00") for c in categories},
-                    potential={c.key: Decimal("0.00") for c in categories})
-    total = sum((s.figures for s in scopes), empty)
-    fallback = parsed.bounds(1)
-    overall = ScopeReport(
-        None, collab.name if collab else "Collaborative",
-        min((s.period_start for s in scopes), default=fallback[0]),
-        max((s.period_end for s in scopes), default=fallback[1]),
-        _rule_name(collab_rule), total,
-    )
-    chosen = [s for s in scopes if wanted is None or s.slug in wanted]
-    return Report(parsed.label, expiry.label, categories, chosen, overall)
+    bounds = {(inst.id, p): p.bounds(inst.fiscal_year_start_month) for inst in everyone for p in parsed}
+    if source == "rollup":
+        ranges: dict[int, list] = {}
+        for (inst_id, _p), bound in bounds.items():
+            ranges.setdefault(inst_id, []).append(bound)
+        cents = rollup.period_cents(everyone, ranges, settings)
+        figures_of = {key: figures_from_cents(cents[(key[0], bound)], categories) for key, bound in bounds.items()}
+    else:
+        figures_of = {(inst.id, p): institution_figures(inst, *bounds[(inst.id, p)], expiry=expiry, enabled=enabled,
+                                                        rule=settings.rule_for(inst))
+                      for inst in everyone for p in parsed}
+    reports = []
+    for p in parsed:
+        scopes = []
+        for inst in everyone:
+            start, end = bounds[(inst.id, p)]
+            scopes.append(ScopeReport(inst.slug, inst.name, start, end, _rule_name(settings.rule_for(inst)),
+                                      figures_of[(inst.id, p)]))
+        empty = Figures(amounts={c.key: Decimal("0.00") for c in categories},
+                        potential={c.key: Decimal("0.00") for c in categories})
+        total = sum((s.figures for s in scopes), empty)
+        fallback = p.bounds(1)
+        overall = ScopeReport(
+            None, collab.name if collab else "Collaborative",
+            min((s.period_start for s in scopes), default=fallback[0]),
+            max((s.period_end for s in scopes), default=fallback[1]),
+            _rule_name(collab_rule), total,
+        )
+        chosen = [s for s in scopes if wanted is None or s.slug in wanted]
+        reports.append(Report(p.label, expiry.label, categories, chosen, overall))
+    return reports
 
 
 def money_text(amount: Decimal) -> str:

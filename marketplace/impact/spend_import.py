@@ -18,6 +18,7 @@ from tqdm import tqdm
 import marketplace.models  # noqa: F401  (every model: spend lines refer to contracts)
 from marketplace import audit, clock, db
 from marketplace.errors import DomainError
+from marketplace.impact import invalidation
 from marketplace.impact.matching import VendorIndex
 from marketplace.impact.models import ImportBatch, SpendLine
 from marketplace.impact.spend_reader import (
@@ -33,7 +34,7 @@ from marketplace.impact.spend_reader import (
 )
 from marketplace.institutions.models import Institution, SpendCategory
 
-CHUNK = 1000
+CHUNK = 5000
 MAX_PROBLEMS = 1000  # a file that is wrong throughout: report this many, and say so
 
 
@@ -128,11 +129,33 @@ def _check_rows(
 
 def _stored_line_ids(institution: Institution, line_ids: list[str]) -> set[str]:
     stored: set[str] = set()
-    for start in range(0, len(line_ids), 500):
-        chunk = line_ids[start:start + 500]
+    for start in range(0, len(line_ids), 5000):
+        chunk = line_ids[start:start + 5000]
         stored.update(db.session.scalars(sa.select(SpendLine.line_id).where(
             SpendLine.institution_id == institution.id, SpendLine.line_id.in_(chunk))))
     return stored
+
+
+try:
+    from psycopg.errors import UniqueViolation as _UniqueViolation
+except ImportError:  # pragma: no cover - psycopg is a dependency; SQLite-only installs still import
+    class _UniqueViolation(Exception):  # type: ignore[no-redef]
+        """Never raised."""
+
+
+def _insert_lines(institution_id: int, values: list[dict[str, Any]]) -> None:
+    """Insert spend lines in this transaction: COPY on PostgreSQL, a Core executemany elsewhere."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        # Core, not the ORM bulk path, which splits a batch wherever NULLs change places.
+        db.session.execute(sa.insert(SpendLine.__table__), values)
+        return
+    columns = list(values[0])
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor, cursor.copy(f"COPY spend_lines ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row([row[c] for c in columns])
+    # COPY bypasses the session's statement events: mark the rollup months here.
+    invalidation.mark_lines(db.session(), institution_id, {row["payment_date"] for row in values})
 
 
 def import_spend(
@@ -183,8 +206,8 @@ def import_spend(
                     import_batch_id=batch.id, match_status=match.status, created_at=now,
                 ))
             try:
-                db.session.execute(sa.insert(SpendLine), values)
-            except sa.exc.IntegrityError:
+                _insert_lines(institution.id, values)
+            except (sa.exc.IntegrityError, _UniqueViolation):
                 # Another import added some of these line_ids since we looked: the unique key wins.
                 raise DomainError("Another import added some of these lines at the same time. Nothing was "
                                   "imported from this file; run it again to add the lines still missing.") from None
