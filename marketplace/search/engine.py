@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 from whoosh.query import Phrase
 from whoosh.query.compound import DefaultOr as Or  # a tree of unions: keeps block-quality skipping
 
-from marketplace.search.index import Snapshot
+from marketplace.search.reader import Snapshot
 from marketplace.search.query import Clause, OpportunityQuery, ParsedQuery, VendorQuery
 from marketplace.search.schema import HIGHLIGHT_FIELDS, PHRASE_FIELDS, TEXT_FIELDS, WORD, analyze, stem
 

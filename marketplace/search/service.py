@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace import clock, db
 from marketplace.opportunities.models import Opportunity
-from marketplace.search import documents, engine, fallback, index
+from marketplace.search import documents, engine, fallback, index, reader
 from marketplace.search.query import OpportunityQuery, ParsedQuery, Results, VendorQuery, parse
 from marketplace.search.sync import index_root
 from marketplace.vendors.models import Vendor
@@ -39,13 +39,13 @@ def _run(kind: str, run_index, run_fallback) -> tuple[engine.Hits, str | None, b
     root = index_root()
     for attempt in (1, 2):
         try:
-            with index.snapshot(root, kind) as snap:
+            with reader.snapshot(root, kind) as snap:
                 return run_index(snap), None, False
         except index.IndexUnavailable:
             break
         except Exception:  # a snapshot whose files vanished under it: reopen once, then fall back
             log.warning("search on the %s index failed (attempt %d)", kind, attempt, exc_info=True)
-            index.forget_snapshots()
+            reader.forget_snapshots()
     return run_fallback(), None, True
 
 
@@ -73,7 +73,7 @@ def _suggestion(kind: str, parsed: ParsedQuery, used_fallback: bool) -> str | No
     if used_fallback or parsed.is_empty:
         return None
     try:
-        with index.snapshot(index_root(), kind) as snap:
+        with reader.snapshot(index_root(), kind) as snap:
             return engine.suggest(snap, parsed)
     except Exception:
         return None

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from marketplace import clock, db
 from marketplace.opportunities.models import Opportunity
-from marketplace.search import index, service, sync
+from marketplace.search import index, reader, service, sync
 from marketplace.search.models import SearchIndexEvent
 from marketplace.search.query import OpportunityQuery
 
@@ -106,7 +106,7 @@ def test_check_reports_differences_and_reindex_repairs_them(runner, make_opportu
     result = runner.invoke(args=["search", "reindex", "--procs", "1"])
     assert result.exit_code == 0, result.output
     assert "Indexed 1 opportunities" in result.output
-    index.forget_snapshots()
+    reader.forget_snapshots()
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     assert service.search_opportunities(OpportunityQuery(text="sprinkler")).ids == [opp.id]
 

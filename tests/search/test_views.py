@@ -90,8 +90,8 @@ def test_a_corrupt_index_is_answered_from_the_database_then_rebuilt(app, client,
     for path in root.glob("build-*/*"):
         if path.name != "state.json":
             path.write_bytes(b"garbage")
-    from marketplace.search import index
-    index.forget_snapshots()
+    from marketplace.search import reader
+    reader.forget_snapshots()
     page = client.get("/search/opportunities?q=janitorial").get_data(as_text=True)
     assert "being rebuilt" in page and "Janitorial services" in _text(page)
     index_now()
