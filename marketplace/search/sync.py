@@ -97,6 +97,13 @@ def _before_commit(session) -> None:
                      for (doc_type, object_id), op in sorted(changes.items())])
 
 
+def record(session, doc_type: str, object_ids, op: str = "upsert") -> None:
+    """Note objects written by bulk statements (which fire no flush events); their events are recorded at commit."""
+    changes = session.info.setdefault(CHANGES, {})
+    for object_id in object_ids:
+        changes[(doc_type, int(object_id))] = op
+
+
 def _after_rollback(session) -> None:
     session.info.pop(CHANGES, None)
 

@@ -141,3 +141,14 @@ def test_vendor_facts_that_change_by_date_are_refreshed_on_a_new_day(make_search
     index_now()
     assert service.search_vendors(VendorQuery(cert_types=("WBE",))).ids == []
     assert Path(sync.index_root()).exists()
+
+
+def test_bulk_writers_can_record_their_changes(make_search_vendor, index_now):
+    from marketplace.search.query import VendorQuery
+    from marketplace.vendors.models import Vendor
+    vendor = make_search_vendor("Bulk Loaded Co", "nothing yet")
+    index_now()
+    db.session.execute(sa.update(Vendor).where(Vendor.id == vendor.id).values(capability_statement="asphalt paving"))
+    sync.record(db.session, "vendor", [vendor.id])
+    index_now()
+    assert service.search_vendors(VendorQuery(text="asphalt")).ids == [vendor.id]
