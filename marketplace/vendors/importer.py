@@ -23,6 +23,7 @@ from marketplace import audit, db
 from marketplace.auth.models import User
 from marketplace.errors import DomainError
 from marketplace.impact.models import ImportBatch
+from marketplace.search import sync as search_sync
 from marketplace.vendors import import_rows
 from marketplace.vendors.eligibility import enabled_types
 from marketplace.vendors.import_rows import COLUMNS, CertRow, ImportRefused, Problem, Record, VendorRow
@@ -236,6 +237,8 @@ def apply(vendors: list[PlannedVendor], result: ImportResult, *, actor: User | N
             result.vendors_matched += len(chunk) - len(new)
             result.certifications_added += len(certs)
             bar.update(sum(len(v.lines) for v in chunk))
+    # Bulk statements fire no flush events: tell the search index which vendors changed.
+    search_sync.record(db.session, "vendor", {v.existing_id for v in vendors if v.existing_id})
     result.rows_added = len(added_lines)
     result.batch_id = batch.id
     batch.rows_added = result.rows_added

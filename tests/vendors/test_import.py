@@ -239,3 +239,13 @@ def test_an_expired_certification_is_kept_as_history(runner, csv_file):
     assert run(runner, csv_file(text)).exit_code == 0
     cert = db.session.scalar(sa.select(Certification))
     assert cert.effective_status(date(2026, 3, 15)) == "expired"
+
+
+def test_imported_vendors_are_queued_for_the_search_index(runner, csv_file):
+    from marketplace.search.models import SearchIndexEvent
+
+    assert run(runner, csv_file(GOOD)).exit_code == 0
+    imported = set(db.session.scalars(sa.select(Vendor.id)))
+    queued = set(db.session.scalars(sa.select(SearchIndexEvent.object_id).where(
+        SearchIndexEvent.doc_type == "vendor", SearchIndexEvent.op == "upsert")))
+    assert len(imported) == 2 and imported <= queued
