@@ -25,6 +25,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask impact refresh
 	$(BIN)/flask demo-logins
 	$(BIN)/python -m marketplace.devserver --port $(PORT)
 
