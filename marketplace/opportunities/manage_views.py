@@ -179,42 +179,40 @@ def manage_publish(opportunity_id: int):
     return redirect(url_for(".manage_detail", opportunity_id=opportunity.id))
 
 
-@bp.route("/manage/opportunities/<int:opportunity_id>/cancel", methods=["GET", "POST"])
-@roles("officer")
-def manage_cancel(opportunity_id: int):
-    """Cancel with a reason; bidders and followers are told."""
+def _reason_page(opportunity_id: int, action, *, done_message: str, heading: str, submit_label: str,
+                 explanation: str):
+    """A form that asks for a reason, then runs `action(opportunity, reason, actor=, now=)`."""
     now = clock.utcnow()
     opportunity = services.get_for_officer(opportunity_id, current_user)
     form = ReasonForm()
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
-        done, status = _attempt(form, lambda: services.cancel(opportunity, form.reason.data,
-                                                              actor=current_user, now=now) or True)
+        done, status = _attempt(form, lambda: action(opportunity, form.reason.data,
+                                                     actor=current_user, now=now) or True)
         if done:
-            flash("The opportunity was cancelled.", "success")
+            flash(done_message, "success")
             return redirect(url_for(".manage_detail", opportunity_id=opportunity.id))
-    return _form_page("reason.html", form, opportunity, now, status, heading="Cancel this opportunity",
-                      submit_label="Cancel the opportunity",
-                      explanation="Everyone who follows, asked a question or bid is told, with your reason.")
+    return _form_page("reason.html", form, opportunity, now, status, heading=heading,
+                      submit_label=submit_label, explanation=explanation)
+
+
+@bp.route("/manage/opportunities/<int:opportunity_id>/cancel", methods=["GET", "POST"])
+@roles("officer")
+def manage_cancel(opportunity_id: int):
+    """Cancel with a reason; bidders and followers are told."""
+    return _reason_page(opportunity_id, services.cancel, done_message="The opportunity was cancelled.",
+                        heading="Cancel this opportunity", submit_label="Cancel the opportunity",
+                        explanation="Everyone who follows, asked a question or bid is told, with your reason.")
 
 
 @bp.route("/manage/opportunities/<int:opportunity_id>/no-award", methods=["GET", "POST"])
 @roles("officer")
 def manage_no_award(opportunity_id: int):
     """Close the opportunity without an award, with a reason."""
-    now = clock.utcnow()
-    opportunity = services.get_for_officer(opportunity_id, current_user)
-    form = ReasonForm()
-    status = 422 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        done, status = _attempt(form, lambda: services.mark_no_award(opportunity, form.reason.data,
-                                                                     actor=current_user, now=now) or True)
-        if done:
-            flash("The opportunity is marked as not awarded.", "success")
-            return redirect(url_for(".manage_detail", opportunity_id=opportunity.id))
-    return _form_page("reason.html", form, opportunity, now, status, heading="Mark as not awarded",
-                      submit_label="Mark as not awarded",
-                      explanation="Bidders and followers are told that nothing will be awarded, with your reason.")
+    return _reason_page(opportunity_id, services.mark_no_award,
+                        done_message="The opportunity is marked as not awarded.",
+                        heading="Mark as not awarded", submit_label="Mark as not awarded",
+                        explanation="Bidders and followers are told that nothing will be awarded, with your reason.")
 
 
 @bp.route("/manage/opportunities/<int:opportunity_id>/addendum", methods=["GET", "POST"])
