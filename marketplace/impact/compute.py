@@ -2,9 +2,12 @@
 
 For a date range, every Tier 1 spend line of the institution is tested once per fact
 ("verified MBE valid on this line's date under the expiry rule", "principal place of
-business in the region on this date", ...) by a correlated EXISTS; the facts are combined
-into categories and summed in integer cents, so the result is exact on SQLite (which keeps
-NUMERIC as floating point) and PostgreSQL alike. Nothing loops over lines in Python.
+business in the region on this date", ...) by correlated subqueries (an EXISTS for
+"local", one bit mask of the certificate types held for verified and one for claimed); the
+facts are combined into categories and summed in integer cents, so the result is exact on
+SQLite (which keeps NUMERIC as floating point) and PostgreSQL alike. Nothing loops over
+lines in Python. Every fact depends on the line alone, so sums over months add up exactly
+to sums over quarters and fiscal years (`monthly_cents`, used by the rollups).
 """
 from __future__ import annotations
 
@@ -129,13 +132,32 @@ def _valid_on_line_date(cert, line, expiry: ExpiryRule, segments) -> ColumnEleme
 
 
 def _certified(line, cert_type: str, statuses: tuple[str, ...], expiry: ExpiryRule, segments) -> sa.Exists:
-    # Each EXISTS is its own scope, so the plain table needs no alias (an alias costs ~6 ms to build).
-    table = Certification.__table__
+    """The vendor holds a certificate of `cert_type` in `statuses` valid for the line's date (one type)."""
+    table = Certification.__table__  # each EXISTS is its own scope: no alias needed
     cert = table.c
     return sa.exists().where(
         cert.vendor_id == line.vendor_id, cert.type == cert_type, cert.status.in_(statuses),
         _valid_on_line_date(cert, line, expiry, segments),
     ).correlate_except(table)
+
+
+def _certified_mask(line, enabled: tuple[str, ...], statuses: tuple[str, ...], expiry: ExpiryRule,
+                    segments) -> sa.ScalarSelect:
+    """Bit i set when the vendor holds a certificate of `enabled[i]` in `statuses` valid for the line's date.
+
+    One correlated subquery per line for every type at once (SUM of DISTINCT powers of two
+    is their OR), instead of one EXISTS per type: a fraction of the index probes.
+    """
+    table = Certification.__table__  # each subquery is its own scope: no alias needed
+    cert = table.c
+    bit = sa.case({t: 1 << i for i, t in enumerate(enabled)}, value=cert.type, else_=0)
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(sa.distinct(bit)), 0))
+        .where(cert.vendor_id == line.vendor_id, cert.type.in_(enabled), cert.status.in_(statuses),
+               _valid_on_line_date(cert, line, expiry, segments))
+        .correlate_except(table)
+        .scalar_subquery()
+    )
 
 
 def _in_region(address, rule: LocalRule | None) -> ColumnElement[bool]:
@@ -199,23 +221,25 @@ def _facts(institution: Institution, ranges, *, expiry: ExpiryRule, enabled: tup
     ).correlate_except(SpendCategory)
     columns = [*extra, _cents(line.amount).label("cents"), (~nonaddressable).label("addressable"),
                _local(line, rule).label("local")]
-    for cert_type in enabled:
-        columns.append(_certified(line, cert_type, VERIFIED, expiry, segments).label(f"v_{cert_type}"))
-        columns.append(_certified(line, cert_type, CLAIMED, expiry, segments).label(f"c_{cert_type}"))
+    if enabled:
+        columns.append(_certified_mask(line, enabled, VERIFIED, expiry, segments).label("v_mask"))
+        columns.append(_certified_mask(line, enabled, CLAIMED, expiry, segments).label("c_mask"))
     return (
         sa.select(*columns)
         .where(line.institution_id == institution.id, line.tier == 1,
                sa.or_(*(line.payment_date.between(start, end) for start, end in ranges)))
         .cte("facts")
-        .prefix_with("MATERIALIZED")  # evaluate each EXISTS once per line, not once per use
+        .prefix_with("MATERIALIZED")  # evaluate each subquery once per line, not once per use
     )
 
 
-def _sums(facts: sa.CTE, categories: tuple[Category, ...]) -> list:
+def _sums(facts: sa.CTE, categories: tuple[Category, ...], enabled: tuple[str, ...]) -> list:
     """SUM columns: total, addressable, then (verified, potential) for each category."""
     def qualifies(category: Category, prefix: str) -> ColumnElement[bool]:
         parts = [facts.c.local] if category.local else []
-        parts += [facts.c[f"{prefix}_{t}"] for t in category.types]
+        bits = sum(1 << enabled.index(t) for t in category.types)
+        if bits:
+            parts.append(facts.c[f"{prefix}_mask"].op("&")(sa.literal(bits, sa.Integer)) != 0)
         return sa.or_(sa.false(), *parts)
 
     def total_where(condition) -> sa.Label:
@@ -258,7 +282,7 @@ def institution_figures(
     """
     categories = report_categories(enabled)
     facts = _facts(institution, [(start, end)], expiry=expiry, enabled=enabled, rule=rule)
-    row = db.session.execute(sa.select(*_sums(facts, categories))).one()
+    row = db.session.execute(sa.select(*_sums(facts, categories, enabled))).one()
     return figures_from_cents(row, categories)
 
 
@@ -281,7 +305,7 @@ def monthly_cents(
     facts = _facts(institution, ranges, expiry=expiry, enabled=enabled, rule=rule,
                    extra=(year.label("year"), month.label("month")))
     rows = db.session.execute(
-        sa.select(facts.c.year, facts.c.month, *_sums(facts, report_categories(enabled)))
+        sa.select(facts.c.year, facts.c.month, *_sums(facts, report_categories(enabled), enabled))
         .group_by(facts.c.year, facts.c.month)
     )
     return {date(int(y), int(m), 1): [int(v or 0) for v in sums] for y, m, *sums in rows}

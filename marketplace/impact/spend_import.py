@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from marketplace.impact import invalidation
 from marketplace.impact.matching import VendorIndex
 from marketplace.impact.models import ImportBatch, SpendLine
 from marketplace.impact.spend_reader import (
+    COLUMNS,
     ImportRejected,
     Problem,
     SpendRow,
@@ -63,6 +65,19 @@ def _category_names(institution: Institution) -> dict[str, str]:
     return {" ".join(name.split()).lower(): name for name in rows}
 
 
+def _memo(function: Callable[[str], Any]) -> Callable[[str], Any]:
+    """`function` with its results kept per argument (extracts repeat dates, ZIPs, EINs, names)."""
+    cache: dict[str, Any] = {}
+
+    def call(raw: str) -> Any:
+        found = cache.get(raw, cache)
+        if found is cache:
+            found = cache[raw] = function(raw)
+        return found
+
+    return call
+
+
 def _check_rows(
     institution: Institution, rows, positions: dict[str, int], *, allow_new_categories: bool, progress: bool,
 ) -> tuple[list[SpendRow], list[Problem], list[str]]:
@@ -73,18 +88,33 @@ def _check_rows(
     good: list[SpendRow] = []
     problems: list[Problem] = []
     width = max(positions.values()) + 1
+
+    def resolve_category(raw: str) -> tuple[str, str | None]:
+        category = " ".join(raw.split())
+        if not category:
+            return category, "category is missing"
+        if category.lower() in known:
+            return known[category.lower()], None
+        if allow_new_categories and len(category) <= 100:
+            return new.setdefault(category.lower(), category), None
+        names = ", ".join(sorted(known.values(), key=str.lower)) or "none yet"
+        return category, f"category {category!r} is not one of this institution's spend categories ({names})"
+
+    ein_of, zip_of, date_of = _memo(parse_ein), _memo(parse_zip), _memo(parse_date)
+    name_of, category_of = _memo(lambda raw: " ".join(raw.split())), _memo(resolve_category)
+    at_line_id, at_name, at_ein, at_zip, at_amount, at_date, at_category = (positions[c] for c in COLUMNS)
     with _bar(progress, "Checking") as bar:
         for line, cells in rows:
             bar.update(1)
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():
                 continue  # blank lines are not rows
             if cells and cells[0].startswith("\0"):
                 problems.append(Problem(line, f"not valid CSV ({cells[0][1:]})"))
                 continue
-            cells = [*cells, *[""] * (width - len(cells))]
-            value = {name: cells[index] for name, index in positions.items()}
+            if len(cells) < width:
+                cells = [*cells, *[""] * (width - len(cells))]
             reasons = []
-            line_id = value["line_id"].strip()
+            line_id = cells[at_line_id].strip()
             if not line_id:
                 reasons.append("line_id is missing")
             elif len(line_id) > 100:
@@ -93,30 +123,15 @@ def _check_rows(
                 reasons.append(f"line_id {line_id!r} already appears on line {first_seen[line_id]}")
             else:
                 first_seen[line_id] = line
-            vendor_name = " ".join(value["vendor_name"].split())
+            vendor_name = name_of(cells[at_name])
             if not vendor_name:
                 reasons.append("vendor_name is missing")
             elif len(vendor_name) > 255:
                 reasons.append("vendor_name is longer than 255 characters")
-            ein, why = parse_ein(value["ein"])
-            reasons += [why] if why else []
-            zip_code, why = parse_zip(value["zip"])
-            reasons += [why] if why else []
-            amount, why = parse_amount(value["amount"])
-            reasons += [why] if why else []
-            payment_date, why = parse_date(value["payment_date"])
-            reasons += [why] if why else []
-            category = " ".join(value["category"].split())
-            if not category:
-                reasons.append("category is missing")
-            elif category.lower() in known:
-                category = known[category.lower()]
-            elif allow_new_categories and len(category) <= 100:
-                category = new.setdefault(category.lower(), category)
-            else:
-                names = ", ".join(sorted(known.values(), key=str.lower)) or "none yet"
-                reasons.append(f"category {category!r} is not one of this institution's spend categories "
-                               f"({names})")
+            (ein, why_ein), (zip_code, why_zip) = ein_of(cells[at_ein]), zip_of(cells[at_zip])
+            amount, why_amount = parse_amount(cells[at_amount])
+            (payment_date, why_date), (category, why_category) = date_of(cells[at_date]), category_of(cells[at_category])
+            reasons += [why for why in (why_ein, why_zip, why_amount, why_date, why_category) if why]
             if reasons:
                 problems.append(Problem(line, "; ".join(reasons)))
                 if len(problems) >= MAX_PROBLEMS:
@@ -129,6 +144,11 @@ def _check_rows(
 
 def _stored_line_ids(institution: Institution, line_ids: list[str]) -> set[str]:
     stored: set[str] = set()
+    existing = db.session.scalar(sa.select(sa.func.count()).where(SpendLine.institution_id == institution.id)) or 0
+    if existing <= 2 * len(line_ids):  # cheaper to read them all than to ask in chunks
+        wanted = set(line_ids)
+        return {i for i in db.session.scalars(sa.select(SpendLine.line_id).where(
+            SpendLine.institution_id == institution.id)) if i in wanted}
     for start in range(0, len(line_ids), 5000):
         chunk = line_ids[start:start + 5000]
         stored.update(db.session.scalars(sa.select(SpendLine.line_id).where(
