@@ -253,6 +253,13 @@ def _sums(facts: sa.CTE, categories: tuple[Category, ...], enabled: tuple[str, .
     return aggregates
 
 
+def _without_jit() -> None:
+    """Turn PostgreSQL's JIT off for this transaction: compiling the facts' many subplans costs
+    more than it saves (565 ms of 918 ms for 50,000 lines once statistics exist)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL jit = off"))
+
+
 def figures_from_cents(cents, categories: tuple[Category, ...]) -> Figures:
     """Figures from integer cents laid out as `_sums` orders them."""
     values = [_money(v) for v in cents]
@@ -282,6 +289,7 @@ def institution_figures(
     """
     categories = report_categories(enabled)
     facts = _facts(institution, [(start, end)], expiry=expiry, enabled=enabled, rule=rule)
+    _without_jit()
     row = db.session.execute(sa.select(*_sums(facts, categories, enabled))).one()
     return figures_from_cents(row, categories)
 
@@ -304,6 +312,7 @@ def monthly_cents(
     month = sa.extract("month", SpendLine.payment_date)
     facts = _facts(institution, ranges, expiry=expiry, enabled=enabled, rule=rule,
                    extra=(year.label("year"), month.label("month")))
+    _without_jit()
     rows = db.session.execute(
         sa.select(facts.c.year, facts.c.month, *_sums(facts, report_categories(enabled), enabled))
         .group_by(facts.c.year, facts.c.month)
