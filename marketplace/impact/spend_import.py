@@ -163,19 +163,22 @@ except ImportError:  # pragma: no cover - psycopg is a dependency; SQLite-only i
         """Never raised."""
 
 
-def _insert_lines(institution_id: int, values: list[dict[str, Any]]) -> None:
-    """Insert spend lines in this transaction: COPY on PostgreSQL, a Core executemany elsewhere."""
+LINE_COLUMNS = ("institution_id", "line_id", "vendor_id", "vendor_name", "ein", "zip", "amount", "payment_date",
+                "category", "source", "tier", "import_batch_id", "match_status", "created_at")
+
+
+def _insert_lines(institution_id: int, values: list[tuple]) -> None:
+    """Insert spend lines (tuples in LINE_COLUMNS order) in this transaction: COPY on PostgreSQL, else Core."""
     if db.session.get_bind().dialect.name != "postgresql":
         # Core, not the ORM bulk path, which splits a batch wherever NULLs change places.
-        db.session.execute(sa.insert(SpendLine.__table__), values)
+        db.session.execute(sa.insert(SpendLine.__table__), [dict(zip(LINE_COLUMNS, v, strict=True)) for v in values])
         return
-    columns = list(values[0])
     cursor = db.session.connection().connection.driver_connection.cursor()
-    with cursor, cursor.copy(f"COPY spend_lines ({', '.join(columns)}) FROM STDIN") as copy:
+    with cursor, cursor.copy(f"COPY spend_lines ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
         for row in values:
-            copy.write_row([row[c] for c in columns])
+            copy.write_row(row)
     # COPY bypasses the session's statement events: mark the rollup months here.
-    invalidation.mark_lines(db.session(), institution_id, {row["payment_date"] for row in values})
+    invalidation.mark_lines(db.session(), institution_id, {row[7] for row in values})
 
 
 def import_spend(
@@ -219,12 +222,9 @@ def import_spend(
             for row in fresh[start:start + CHUNK]:
                 match = index.match(row.vendor_name, row.zip, row.ein)
                 setattr(result, match.status, getattr(result, match.status) + 1)
-                values.append(dict(
-                    institution_id=institution.id, line_id=row.line_id, vendor_id=match.vendor_id,
-                    vendor_name=row.vendor_name, ein=row.ein, zip=row.zip, amount=row.amount,
-                    payment_date=row.payment_date, category=row.category, source="import", tier=1,
-                    import_batch_id=batch.id, match_status=match.status, created_at=now,
-                ))
+                values.append((institution.id, row.line_id, match.vendor_id, row.vendor_name, row.ein, row.zip,
+                               row.amount, row.payment_date, row.category, "import", 1, batch.id, match.status,
+                               now))
             try:
                 _insert_lines(institution.id, values)
             except (sa.exc.IntegrityError, _UniqueViolation):

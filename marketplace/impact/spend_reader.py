@@ -46,7 +46,7 @@ class ImportRejected(DomainError):
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class SpendRow:
     """One checked row, ready to insert."""
 
