@@ -10,7 +10,8 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 
-from marketplace.impact.dashboard import GoalStatus, Point, Shift, VendorRow
+from marketplace.impact.dashboard import GoalStatus, Point, VendorRow
+from marketplace.impact.dashboard_collaborative import Shift
 from marketplace.impact.goals import target_text
 from marketplace.impact.report import money_text, share_text
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from marketplace.access import public, roles
 from marketplace.errors import NotFound
-from marketplace.impact import bp, dashboard, dashboard_export
+from marketplace.impact import bp, dashboard, dashboard_collaborative, dashboard_export
 from marketplace.impact.charts import bar_chart, column_chart, percent
 from marketplace.impact.dashboard import GoalStatus, Point
 from marketplace.impact.goals import category_label, target_text
@@ -65,7 +65,7 @@ def institution_dashboard():
 @roles("backbone")
 def collaborative_dashboard():
     """Show every institution against its goal, the spend-weighted totals, dollars shifted and the trend."""
-    data = dashboard.collaborative_dashboard(request.args.get("category"))
+    data = dashboard_collaborative.collaborative_dashboard(request.args.get("category"))
     if request.args.get("format") == "csv":
         rule = data.expiry_rule
         scoped = [("collaborative", p) for p in data.quarters] + [
@@ -98,7 +98,7 @@ def collaborative_dashboard():
 @public
 def public_summary():
     """Show the collaborative's impact-purchasing shares to everyone: no vendor, no payment."""
-    data = dashboard.public_summary()
+    data = dashboard_collaborative.public_summary()
     category = request.args.get("category")
     category = category if category in data.categories else data.categories[0]
     if request.args.get("format") == "csv":

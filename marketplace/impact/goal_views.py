@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from marketplace import db
 from marketplace.access import roles
-from marketplace.impact import bp, dashboard, goals
+from marketplace.impact import bp, dashboard, dashboard_collaborative, goals
 from marketplace.impact.charts import percent
 from marketplace.impact.goal_forms import DeleteGoalForm, GoalForm
 from marketplace.impact.models import Goal
@@ -29,8 +29,8 @@ def _statuses(items: list[Goal]) -> dict[int, dashboard.GoalStatus]:
     institutions = list(db.session.scalars(sa.select(Institution)))
     reports.prefetch([g.baseline_period for g in items] + [
         dashboard.current_label(i, dashboard.today_in(i.timezone)) for i in institutions])
-    per, current = dashboard.collaborative_current(reports, institutions)
-    return {s.goal.id: s for s in dashboard.goal_statuses(items, reports, institutions, per, current)}
+    per, current = dashboard_collaborative.collaborative_current(reports, institutions)
+    return {s.goal.id: s for s in dashboard_collaborative.goal_statuses(items, reports, institutions, per, current)}
 
 
 def _save(form: GoalForm, goal: Goal | None):

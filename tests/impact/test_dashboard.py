@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.impact import dashboard, goals
+from marketplace.impact import dashboard, dashboard_collaborative, goals
 from marketplace.impact.goals import GoalInput
 from marketplace.impact.report import compute_report
 from tests.impact import dashboard_data
@@ -79,7 +79,7 @@ def test_unmatched_lines_are_counted_for_the_queue(ledger):
 
 
 def test_collaborative_totals_are_spend_weighted_not_averaged(ledger):
-    data = dashboard.collaborative_dashboard()
+    data = dashboard_collaborative.collaborative_dashboard()
     assert data.current.figures == compute_report("FY2026").collaborative.figures
     assert data.current.share("local") == Decimal("0.2")  # 400 ÷ 2000, not (24% + 13.33%) ÷ 2
     rows = {r.institution.slug: r for r in data.rows}
@@ -90,7 +90,7 @@ def test_collaborative_totals_are_spend_weighted_not_averaged(ledger):
 
 def test_dollars_shifted_is_share_gain_times_current_addressable(ledger, backbone):
     _goal(backbone, None, target_value="25")
-    data = dashboard.collaborative_dashboard()
+    data = dashboard_collaborative.collaborative_dashboard()
     local = next(s for s in data.shifts if s.category == "local")
     # (0.20 − 0.05) × 2000.00 = 300.00, from the collaborative goal's baseline FY2025
     assert (local.baseline_share, local.current_share, local.dollars, local.from_goal) == (
@@ -100,7 +100,7 @@ def test_dollars_shifted_is_share_gain_times_current_addressable(ledger, backbon
 
 
 def test_dollars_shifted_without_a_goal_compares_with_the_first_fiscal_year_shown(ledger):
-    data = dashboard.collaborative_dashboard()
+    data = dashboard_collaborative.collaborative_dashboard()
     local = next(s for s in data.shifts if s.category == "local")
     # FY2024 had no spend at all: no baseline share, so nothing can be said
     assert local.baseline.period == "FY2024" and local.dollars is None and not local.from_goal
@@ -108,7 +108,7 @@ def test_dollars_shifted_without_a_goal_compares_with_the_first_fiscal_year_show
 
 def test_every_institution_is_shown_against_its_own_goal(ledger, backbone):
     _goal(backbone, ledger.other.id, target_value="10", baseline_period="FY2025")
-    data = dashboard.collaborative_dashboard("local")
+    data = dashboard_collaborative.collaborative_dashboard("local")
     rows = {r.institution.slug: r for r in data.rows}
     assert rows["general"].goal is None
     # other: baseline 0%, target 10%, current 13.33…%: progress (0.1333 − 0) ÷ (0.10 − 0) = 1.333…
@@ -116,6 +116,6 @@ def test_every_institution_is_shown_against_its_own_goal(ledger, backbone):
 
 
 def test_public_summary_is_the_collaborative_block(ledger):
-    data = dashboard.public_summary()
+    data = dashboard_collaborative.public_summary()
     for point in [*data.quarters, *data.years]:
         assert point.figures == compute_report(point.period).collaborative.figures
