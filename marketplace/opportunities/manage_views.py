@@ -98,6 +98,14 @@ def manage_list():
                            **common_context(now))
 
 
+def _attach_uploads(form: OpportunityForm, opportunity: Opportunity, now) -> Opportunity:
+    """Store the form's uploaded files and attach them to the draft."""
+    attached = store_files(form.documents, institution_id=opportunity.institution_id)
+    if attached:
+        documents.attach_to_draft(opportunity, attached, actor=current_user, now=now)
+    return opportunity
+
+
 @bp.route("/manage/opportunities/new", methods=["GET", "POST"])
 @roles("officer")
 def manage_new():
@@ -112,10 +120,7 @@ def manage_new():
         def change() -> Opportunity:
             opportunity = services.create_draft(institution, form.to_input(institution.timezone),
                                                 actor=current_user, now=now)
-            attached = store_files(form.documents, institution_id=institution.id)
-            if attached:
-                documents.attach_to_draft(opportunity, attached, actor=current_user, now=now)
-            return opportunity
+            return _attach_uploads(form, opportunity, now)
 
         opportunity, status = _attempt(form, change)
         if opportunity is not None:
@@ -147,10 +152,7 @@ def manage_edit(opportunity_id: int):
         def change() -> Opportunity:
             services.update_draft(opportunity, form.to_input(opportunity.institution.timezone),
                                   actor=current_user, now=now)
-            attached = store_files(form.documents, institution_id=opportunity.institution_id)
-            if attached:
-                documents.attach_to_draft(opportunity, attached, actor=current_user, now=now)
-            return opportunity
+            return _attach_uploads(form, opportunity, now)
 
         done, status = _attempt(form, change)
         if done is not None:
