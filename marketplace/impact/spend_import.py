@@ -1,19 +1,25 @@
 """Importing spend lines from ERP/AP extracts: all rows or none, idempotent by line_id.
 
-Every row is checked first and every bad row reported with its line number; only a clean
-file is applied, with bulk inserts inside the caller's transaction (the CLI commits once at
-the end, a request at its boundary), so a failed or killed import leaves nothing behind.
-A `line_id` already stored for the institution is skipped, which makes re-imports add nothing.
+Every row is checked and every bad row reported with its line number. Good rows are written
+as they are checked, inside a savepoint of the caller's transaction (on PostgreSQL one COPY
+streams them, so the server stores while Python checks); the first bad row stops the writing
+and the savepoint is rolled back at the end, so a refused, failed or killed import leaves
+nothing behind (the CLI commits once at the end, a request at its boundary). A `line_id`
+already stored for the institution is skipped, which makes re-imports add nothing.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import sys
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import SessionTransaction
 from tqdm import tqdm
 
 import marketplace.models  # noqa: F401  (every model: spend lines refer to contracts)
@@ -26,7 +32,6 @@ from marketplace.impact.spend_reader import (
     COLUMNS,
     ImportRejected,
     Problem,
-    SpendRow,
     check_header,
     parse_amount,
     parse_date,
@@ -78,81 +83,99 @@ def _memo(function: Callable[[str], Any]) -> Callable[[str], Any]:
     return call
 
 
-def _check_rows(
-    institution: Institution, rows, positions: dict[str, int], *, allow_new_categories: bool, progress: bool,
-) -> tuple[list[SpendRow], list[Problem], list[str]]:
-    """Check every row; return the good ones, the problems and the categories that would be new."""
-    known = _category_names(institution)
-    new: dict[str, str] = {}
-    first_seen: dict[str, int] = {}
-    good: list[SpendRow] = []
-    problems: list[Problem] = []
-    width = max(positions.values()) + 1
+def _row_estimate(filename: str, data: bytes) -> int | None:
+    """About how many data rows the file holds, for the progress bar (CSV: its line breaks)."""
+    return max(data.count(b"\n") - 1, 0) if not (filename or "").lower().endswith(".xlsx") else None
 
-    def resolve_category(raw: str) -> tuple[str, str | None]:
+
+class _RowChecker:
+    """Checks rows one at a time, keeping every problem; a good row comes back as a tuple.
+
+    Extracts repeat dates, ZIPs, EINs, names and categories, so each distinct text is parsed once.
+    """
+
+    def __init__(self, institution: Institution, positions: dict[str, int], *, allow_new_categories: bool):
+        self.known = _category_names(institution)
+        self.allow_new_categories = allow_new_categories
+        self.new: dict[str, str] = {}  # lower-cased name -> the name as first written
+        self.first_seen: dict[str, int] = {}
+        self.problems: list[Problem] = []
+        self.width = max(positions.values()) + 1
+        self.at = tuple(positions[c] for c in COLUMNS)
+        self.ein_of, self.zip_of, self.date_of = _memo(parse_ein), _memo(parse_zip), _memo(parse_date)
+        self.name_of, self.category_of = _memo(lambda raw: " ".join(raw.split())), _memo(self._category)
+
+    def _category(self, raw: str) -> tuple[str, str | None]:
         category = " ".join(raw.split())
         if not category:
             return category, "category is missing"
-        if category.lower() in known:
-            return known[category.lower()], None
-        if allow_new_categories and len(category) <= 100:
-            return new.setdefault(category.lower(), category), None
-        names = ", ".join(sorted(known.values(), key=str.lower)) or "none yet"
+        if category.lower() in self.known:
+            return self.known[category.lower()], None
+        if self.allow_new_categories and len(category) <= 100:
+            return self.new.setdefault(category.lower(), category), None
+        names = ", ".join(sorted(self.known.values(), key=str.lower)) or "none yet"
         return category, f"category {category!r} is not one of this institution's spend categories ({names})"
 
-    ein_of, zip_of, date_of = _memo(parse_ein), _memo(parse_zip), _memo(parse_date)
-    name_of, category_of = _memo(lambda raw: " ".join(raw.split())), _memo(resolve_category)
-    at_line_id, at_name, at_ein, at_zip, at_amount, at_date, at_category = (positions[c] for c in COLUMNS)
-    with _bar(progress, "Checking") as bar:
-        for line, cells in rows:
-            bar.update(1)
-            if not "".join(cells).strip():
-                continue  # blank lines are not rows
-            if cells and cells[0].startswith("\0"):
-                problems.append(Problem(line, f"not valid CSV ({cells[0][1:]})"))
-                continue
-            if len(cells) < width:
-                cells = [*cells, *[""] * (width - len(cells))]
-            reasons = []
-            line_id = cells[at_line_id].strip()
-            if not line_id:
-                reasons.append("line_id is missing")
-            elif len(line_id) > 100:
-                reasons.append("line_id is longer than 100 characters")
-            elif line_id in first_seen:
-                reasons.append(f"line_id {line_id!r} already appears on line {first_seen[line_id]}")
-            else:
-                first_seen[line_id] = line
-            vendor_name = name_of(cells[at_name])
-            if not vendor_name:
-                reasons.append("vendor_name is missing")
-            elif len(vendor_name) > 255:
-                reasons.append("vendor_name is longer than 255 characters")
-            (ein, why_ein), (zip_code, why_zip) = ein_of(cells[at_ein]), zip_of(cells[at_zip])
-            amount, why_amount = parse_amount(cells[at_amount])
-            (payment_date, why_date), (category, why_category) = date_of(cells[at_date]), category_of(cells[at_category])
+    @property
+    def full(self) -> bool:
+        """Enough problems reported: the file is wrong throughout."""
+        return len(self.problems) > MAX_PROBLEMS
+
+    def check(self, line: int, cells: list[str]) -> tuple | None:
+        """(line_id, vendor_name, ein, zip, amount, payment_date, category), or None for a blank or bad row."""
+        if not "".join(cells).strip():
+            return None  # blank lines are not rows
+        if cells and cells[0].startswith("\0"):
+            return self._problem(line, [f"not valid CSV ({cells[0][1:]})"])
+        if len(cells) < self.width:
+            cells = [*cells, *[""] * (self.width - len(cells))]
+        at_line_id, at_name, at_ein, at_zip, at_amount, at_date, at_category = self.at
+        reasons = []
+        line_id = cells[at_line_id].strip()
+        if not line_id:
+            reasons.append("line_id is missing")
+        elif len(line_id) > 100:
+            reasons.append("line_id is longer than 100 characters")
+        elif line_id in self.first_seen:
+            reasons.append(f"line_id {line_id!r} already appears on line {self.first_seen[line_id]}")
+        else:
+            self.first_seen[line_id] = line
+        vendor_name = self.name_of(cells[at_name])
+        if not vendor_name:
+            reasons.append("vendor_name is missing")
+        elif len(vendor_name) > 255:
+            reasons.append("vendor_name is longer than 255 characters")
+        (ein, why_ein), (zip_code, why_zip) = self.ein_of(cells[at_ein]), self.zip_of(cells[at_zip])
+        amount, why_amount = parse_amount(cells[at_amount])
+        (day, why_date), (category, why_category) = self.date_of(cells[at_date]), self.category_of(cells[at_category])
+        if why_ein or why_zip or why_amount or why_date or why_category:
             reasons += [why for why in (why_ein, why_zip, why_amount, why_date, why_category) if why]
-            if reasons:
-                problems.append(Problem(line, "; ".join(reasons)))
-                if len(problems) >= MAX_PROBLEMS:
-                    problems.append(Problem(line, f"stopped checking after {MAX_PROBLEMS} bad rows"))
-                    break
-                continue
-            good.append(SpendRow(line, line_id, vendor_name, ein, zip_code, amount, payment_date, category))
-    return good, problems, list(new.values())
+        if reasons:
+            return self._problem(line, reasons)
+        return line_id, vendor_name, ein, zip_code, amount, day, category
+
+    def _problem(self, line: int, reasons: list[str]) -> None:
+        self.problems.append(Problem(line, "; ".join(reasons)))
+        if len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(Problem(line, f"stopped checking after {MAX_PROBLEMS} bad rows"))
+        return None
 
 
-def _stored_line_ids(institution: Institution, line_ids: list[str]) -> set[str]:
-    stored: set[str] = set()
+def _stored_line_ids(institution: Institution, filename: str, data: bytes, at_line_id: int) -> set[str]:
+    """The file's line_ids already stored for the institution (none to look for in a first import)."""
     existing = db.session.scalar(sa.select(sa.func.count()).where(SpendLine.institution_id == institution.id)) or 0
+    if not existing:
+        return set()
+    _header, rows = read_table(filename, data)
+    line_ids = list({cells[at_line_id].strip() for _line, cells in rows if len(cells) > at_line_id})
     if existing <= 2 * len(line_ids):  # cheaper to read them all than to ask in chunks
         wanted = set(line_ids)
         return {i for i in db.session.scalars(sa.select(SpendLine.line_id).where(
             SpendLine.institution_id == institution.id)) if i in wanted}
+    stored: set[str] = set()
     for start in range(0, len(line_ids), 5000):
-        chunk = line_ids[start:start + 5000]
         stored.update(db.session.scalars(sa.select(SpendLine.line_id).where(
-            SpendLine.institution_id == institution.id, SpendLine.line_id.in_(chunk))))
+            SpendLine.institution_id == institution.id, SpendLine.line_id.in_(line_ids[start:start + 5000]))))
     return stored
 
 
@@ -165,20 +188,65 @@ except ImportError:  # pragma: no cover - psycopg is a dependency; SQLite-only i
 
 LINE_COLUMNS = ("institution_id", "line_id", "vendor_id", "vendor_name", "ein", "zip", "amount", "payment_date",
                 "category", "source", "tier", "import_batch_id", "match_status", "created_at")
+_RACE = ("Another import added some of these lines at the same time. Nothing was imported from this file; "
+         "run it again to add the lines still missing.")
 
 
-def _insert_lines(institution_id: int, values: list[tuple]) -> None:
-    """Insert spend lines (tuples in LINE_COLUMNS order) in this transaction: COPY on PostgreSQL, else Core."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        # Core, not the ORM bulk path, which splits a batch wherever NULLs change places.
-        db.session.execute(sa.insert(SpendLine.__table__), [dict(zip(LINE_COLUMNS, v, strict=True)) for v in values])
-        return
-    cursor = db.session.connection().connection.driver_connection.cursor()
-    with cursor, cursor.copy(f"COPY spend_lines ({', '.join(LINE_COLUMNS)}) FROM STDIN") as copy:
-        for row in values:
-            copy.write_row(row)
-    # COPY bypasses the session's statement events: mark the rollup months here.
-    invalidation.mark_lines(db.session(), institution_id, {row[7] for row in values})
+class _LineWriter:
+    """Where checked lines go (tuples in LINE_COLUMNS order), inside a savepoint of the caller's transaction.
+
+    On PostgreSQL the lines stream into one COPY as they are checked, so the server stores
+    them on the other core while Python checks the next rows; a bad row found later rolls the
+    savepoint back. Elsewhere they are kept and inserted by Core executemany at `finish`.
+    """
+
+    def __init__(self, institution_id: int, savepoint: SessionTransaction) -> None:
+        self.institution_id = institution_id
+        self.days: set = set()
+        self._savepoint = savepoint
+        self._copy = None
+        self._pending: list[tuple] = []
+        if db.session.get_bind().dialect.name == "postgresql":
+            self._stack = ExitStack()
+            cursor = self._stack.enter_context(db.session.connection().connection.driver_connection.cursor())
+            self._copy = self._stack.enter_context(cursor.copy(
+                f"COPY spend_lines ({', '.join(LINE_COLUMNS)}) FROM STDIN"))
+
+    def write(self, row: tuple) -> None:
+        """Add one line."""
+        self.days.add(row[7])
+        if self._copy is not None:
+            self._copy.write_row(row)
+        else:
+            self._pending.append(row)
+
+    def finish(self) -> None:
+        """Store every line written; DomainError when another import stored some line_id meanwhile."""
+        try:
+            if self._copy is not None:
+                self._stack.close()
+                # COPY bypasses the session's statement events: mark the rollup months here.
+                invalidation.mark_lines(db.session(), self.institution_id, self.days)
+            else:
+                table = SpendLine.__table__
+                for start in range(0, len(self._pending), CHUNK):
+                    # Core, not the ORM bulk path, which splits a batch wherever NULLs change places.
+                    db.session.execute(sa.insert(table), [dict(zip(LINE_COLUMNS, row, strict=True))
+                                                          for row in self._pending[start:start + CHUNK]])
+        except (sa.exc.IntegrityError, _UniqueViolation):
+            self._savepoint.rollback()
+            raise DomainError(_RACE) from None
+        self._savepoint.commit()
+
+    def abandon(self, error: BaseException | None = None) -> None:
+        """Undo everything written (the batch included); `error` is what interrupted the writing, if anything."""
+        if self._copy is not None:
+            # End the COPY (cleanly, or failed with the error), then roll its rows back with the savepoint.
+            if error is None:
+                self._stack.close()
+            else:
+                self._stack.__exit__(type(error), error, error.__traceback__)
+        self._savepoint.rollback()
 
 
 def import_spend(
@@ -190,55 +258,131 @@ def import_spend(
     allow_new_categories: bool = False,
     progress: bool = False,
 ) -> ImportResult:
-    """Check the whole extract, then add its new lines (matched to vendors) in this transaction.
+    """Check the whole extract and add its new lines (matched to vendors) in this transaction.
 
     Raises ImportRejected, listing every bad row, when any row is bad; nothing is added then.
+    Good rows are written as they are checked (see `_LineWriter`) and undone if a bad one follows.
     """
+    with _collector_paused():
+        return _import(institution, filename, data, actor, allow_new_categories, progress)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: an import allocates millions of short-lived
+    rows and tuples, which would start a full collection again and again (about a third of
+    the Python time); none of them forms a cycle, and the collector resumes afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _import(institution: Institution, filename: str, data: bytes, actor: Any, allow_new_categories: bool,
+            progress: bool) -> ImportResult:
     header, rows = read_table(filename, data)
     positions, extra = check_header(header)
-    good, problems, new_categories = _check_rows(
-        institution, rows, positions, allow_new_categories=allow_new_categories, progress=progress)
-    if problems:
-        raise ImportRejected(problems)
-    stored = _stored_line_ids(institution, [r.line_id for r in good])
-    fresh = [r for r in good if r.line_id not in stored]
-    result = ImportResult(None, len(good), len(fresh), len(good) - len(fresh), ignored_columns=extra)
-    if not fresh:
+    run = _Run(institution, filename, data, actor, _RowChecker(
+        institution, positions, allow_new_categories=allow_new_categories))
+    run.stored = _stored_line_ids(institution, filename, data, positions["line_id"])
+    run.result.ignored_columns = extra
+    with _bar(progress, "Importing", total=_row_estimate(filename, data)) as bar:
+        try:
+            run.apply(rows, bar)
+        except BaseException as error:
+            if run.writer is not None:
+                run.writer.abandon(error)
+            if isinstance(error, (sa.exc.IntegrityError, _UniqueViolation)):
+                raise DomainError(_RACE) from None
+            raise
+    if run.checker.problems:
+        if run.writer is not None:
+            run.writer.abandon()
+        raise ImportRejected(run.checker.problems)
+    return run.finish()
+
+
+class _Run:
+    """One import: its rows checked, matched and written, then the batch recorded and audited."""
+
+    def __init__(self, institution: Institution, filename: str, data: bytes, actor: Any, checker: _RowChecker):
+        self.institution, self.filename, self.data, self.actor = institution, filename, data, actor
+        self.checker = checker
+        self.stored: set[str] = set()
+        self.result = ImportResult(None, 0, 0, 0)
+        self.statuses: Counter[str] = Counter()
+        self.used_new_categories: set[str] = set()
+        self.index = VendorIndex()
+        self.now = clock.utcnow()
+        self.writer: _LineWriter | None = None
+        self.batch: ImportBatch | None = None
+
+    def _open(self) -> None:
+        savepoint = db.session.begin_nested()  # the batch and its lines, undone together
+        self.batch = ImportBatch(
+            kind="spend", institution_id=self.institution.id, filename=(self.filename or "")[:255],
+            sha256=hashlib.sha256(self.data).hexdigest(), rows_total=0, rows_added=0,
+            created_by_id=getattr(self.actor, "id", None), created_at=self.now)
+        db.session.add(self.batch)
+        db.session.flush()
+        self.writer = _LineWriter(self.institution.id, savepoint)  # the session is not used again until finish
+
+    def apply(self, rows, bar: tqdm) -> None:
+        """Check every row; write the new good ones while no bad row has been seen."""
+        checker, result, stored, inst_id = self.checker, self.result, self.stored, self.institution.id
+        count = counted = 0
+        for count, (line, cells) in enumerate(rows, start=1):
+            if count - counted >= 1000:
+                bar.update(count - counted)
+                counted = count
+            row = checker.check(line, cells)
+            if row is None:
+                if checker.full:
+                    break
+                continue
+            result.rows_total += 1
+            line_id, vendor_name, ein, zip_code, amount, day, category = row
+            if line_id in stored:
+                result.already_imported += 1
+                continue
+            result.added += 1
+            if checker.problems:
+                continue  # the file is refused: check the rest, write nothing more
+            if self.writer is None:
+                self._open()
+            if category.lower() in checker.new:
+                self.used_new_categories.add(category)
+            match = self.index.match(vendor_name, zip_code, ein)
+            self.statuses[match.status] += 1
+            self.writer.write((inst_id, line_id, match.vendor_id, vendor_name, ein, zip_code, amount, day,
+                               category, "import", 1, self.batch.id, match.status, self.now))
+        bar.update(count - counted)
+
+    def finish(self) -> ImportResult:
+        """Store the lines written, add the new categories they use, record the batch and audit it."""
+        result, batch = self.result, self.batch
+        if self.writer is None:
+            return result
+        self.writer.finish()
+        result.matched, result.ambiguous, result.unmatched = (
+            self.statuses[s] for s in ("matched", "ambiguous", "unmatched"))
+        for name in self.checker.new.values():
+            if name in self.used_new_categories:
+                db.session.add(SpendCategory(institution_id=self.institution.id, name=name, addressable=True))
+                result.new_categories.append(name)
+        batch.rows_total, batch.rows_added = result.rows_total, result.added
+        db.session.flush()
+        audit.record("spend.imported", "import_batch", batch.id, actor=self.actor,
+                     institution_id=self.institution.id, detail={
+                         "filename": batch.filename, "sha256": batch.sha256, "rows": result.rows_total,
+                         "added": result.added, "already_imported": result.already_imported,
+                         "matched": result.matched, "ambiguous": result.ambiguous, "unmatched": result.unmatched,
+                         "new_categories": result.new_categories})
+        result.batch_id = batch.id
         return result
-    now = clock.utcnow()
-    for name in new_categories:
-        if any(r.category == name for r in fresh):
-            db.session.add(SpendCategory(institution_id=institution.id, name=name, addressable=True))
-            result.new_categories.append(name)
-    batch = ImportBatch(kind="spend", institution_id=institution.id, filename=(filename or "")[:255],
-                        sha256=hashlib.sha256(data).hexdigest(), rows_total=len(good), rows_added=len(fresh),
-                        created_by_id=getattr(actor, "id", None), created_at=now)
-    db.session.add(batch)
-    db.session.flush()
-    index = VendorIndex()
-    with _bar(progress, "Applying", total=len(fresh)) as bar:
-        for start in range(0, len(fresh), CHUNK):
-            values = []
-            for row in fresh[start:start + CHUNK]:
-                match = index.match(row.vendor_name, row.zip, row.ein)
-                setattr(result, match.status, getattr(result, match.status) + 1)
-                values.append((institution.id, row.line_id, match.vendor_id, row.vendor_name, row.ein, row.zip,
-                               row.amount, row.payment_date, row.category, "import", 1, batch.id, match.status,
-                               now))
-            try:
-                _insert_lines(institution.id, values)
-            except (sa.exc.IntegrityError, _UniqueViolation):
-                # Another import added some of these line_ids since we looked: the unique key wins.
-                raise DomainError("Another import added some of these lines at the same time. Nothing was "
-                                  "imported from this file; run it again to add the lines still missing.") from None
-            bar.update(len(values))
-    audit.record("spend.imported", "import_batch", batch.id, actor=actor, institution_id=institution.id, detail={
-        "filename": batch.filename, "sha256": batch.sha256, "rows": len(good), "added": len(fresh),
-        "already_imported": result.already_imported, "matched": result.matched,
-        "ambiguous": result.ambiguous, "unmatched": result.unmatched, "new_categories": result.new_categories,
-    })
-    result.batch_id = batch.id
-    return result
 
 
 def describe(result: ImportResult) -> list[str]:

@@ -46,20 +46,6 @@ class ImportRejected(DomainError):
         )
 
 
-@dataclass(slots=True)
-class SpendRow:
-    """One checked row, ready to insert."""
-
-    line: int
-    line_id: str
-    vendor_name: str
-    ein: str | None
-    zip: str | None
-    amount: Decimal
-    payment_date: date
-    category: str
-
-
 def _text(value: object, column: str) -> str:
     """A cell as text; spreadsheet numbers keep their digits (and EIN/ZIP their leading zeros)."""
     if value is None:

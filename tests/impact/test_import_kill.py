@@ -1,6 +1,7 @@
-"""A `flask spend import` killed (SIGKILL) while applying leaves nothing behind.
+"""`flask spend import` under stress: killed (SIGKILL) while applying it leaves nothing behind;
+two at once store every line once.
 
-Runs the real command in a subprocess against its own database (a file for SQLite, a fresh
+Runs the real command in subprocesses against their own database (a file for SQLite, a fresh
 database for PostgreSQL), outside the per-test transaction.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tests.conftest import BACKEND
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 120_000
-APPLYING = re.compile(rb"Applying:[^\r\n]*?\| *([0-9]+)/([0-9]+)")
+APPLYING = re.compile(rb"Importing:[^\r\n]*?\| *([0-9]+)/([0-9]+)")
 
 
 def _fresh_database(database_url: str, tmp_path: Path) -> str:
@@ -49,7 +50,8 @@ def _counts(url: str) -> tuple[int, int, int]:
     return counts
 
 
-def test_killing_an_import_mid_apply_leaves_no_lines(database_url, tmp_path):
+def _institution_and_extract(database_url: str, tmp_path: Path, rows: int) -> tuple[str, dict, Path]:
+    """A fresh database with the institution `kill-test`, the environment to reach it, and an extract."""
     url = _fresh_database(database_url, tmp_path)
     migrate.upgrade(url)
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -60,9 +62,13 @@ def test_killing_an_import_mid_apply_leaves_no_lines(database_url, tmp_path):
     extract = tmp_path / "big.csv"
     with extract.open("w") as out:
         out.write("line_id,vendor_name,ein,zip,amount,payment_date,category\n")
-        for n in range(ROWS):
+        for n in range(rows):
             out.write(f"K{n},PAYEE {n % 500},,33301,{n % 9000}.{n % 100:02d},2025-{n % 12 + 1:02d}-15,Supplies\n")
+    return url, env, extract
 
+
+def test_killing_an_import_mid_apply_leaves_no_lines(database_url, tmp_path):
+    url, env, extract = _institution_and_extract(database_url, tmp_path, ROWS)
     job = _flask(env, "spend", "import", str(extract), "--institution", "kill-test", "--allow-new-categories",
                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen = b""
@@ -81,3 +87,23 @@ def test_killing_an_import_mid_apply_leaves_no_lines(database_url, tmp_path):
     assert job.returncode == -signal.SIGKILL
     # Lines had been inserted (the bar was moving), yet none, nor the batch or the new category, remain.
     assert _counts(url) == (0, 0, 0)
+
+
+def test_two_imports_of_one_file_at_once_store_each_line_once(database_url, tmp_path):
+    rows = 40_000
+    url, env, extract = _institution_and_extract(database_url, tmp_path, rows)
+    command = ("spend", "import", str(extract), "--institution", "kill-test", "--allow-new-categories")
+    jobs = [_flask(env, *command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outcomes = []
+    for job in jobs:
+        out, err = job.communicate(timeout=300)
+        outcomes.append((job.returncode, out.decode(), err.decode()))
+    assert _counts(url) == (rows, 1, 1)  # every line once, one batch, one new category
+    added = [o for o in outcomes if o[0] == 0 and f"{rows} added" in o[1]]
+    assert len(added) == 1, outcomes
+    (other,) = [o for o in outcomes if o is not added[0]]
+    # The other waited for the first and then found every line there, or lost the race on the
+    # unique key and said so; either way in words, not a traceback.
+    assert (other[0] == 0 and f"0 added, {rows} already imported" in other[1]) or (
+        other[0] == 1 and "Another import added some of these lines at the same time" in other[2]), outcomes
+    assert "Traceback" not in other[2]

@@ -76,7 +76,7 @@ def test_import_adds_every_line_and_matches_vendors(run_import, institution, ven
     assert (batch.rows_total, batch.rows_added, batch.filename) == (5, 5, "extract.csv")
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "spend.imported"))
     assert event.institution_id == institution.id and event.detail["added"] == 5
-    assert "Applying" in result.stderr  # the progress bar
+    assert "Importing" in result.stderr  # the progress bar
 
 
 def test_bad_rows_are_each_reported_with_line_number_and_nothing_is_imported(run_import, institution, vendors):
@@ -195,3 +195,21 @@ def test_bad_xlsx_rows_are_numbered_as_the_sheet_shows_them(run_import, institut
 def test_a_file_that_is_neither_csv_nor_xlsx_is_refused(run_import, institution):
     result = run_import(b"%PDF-1.4", name="extract.pdf")
     assert result.exit_code == 1 and "line 1: the file must be a .csv or .xlsx extract" in result.stderr
+
+
+def test_a_bad_row_after_thousands_of_good_ones_undoes_every_line_already_written(institution):
+    from marketplace.impact.spend_import import import_spend
+    from marketplace.impact.spend_reader import ImportRejected
+
+    good = "".join(f"G{n},Payee {n % 50},,33301,{n}.25,2025-03-{n % 28 + 1:02d},Supplies\n" for n in range(20_000))
+    db.session.commit()
+    with pytest.raises(ImportRejected) as rejected:
+        import_spend(institution, "big.csv", f"{HEADER}\n{good}G-bad,Payee,,33301,12.345,2025-03-01,Supplies\n".encode())
+    assert [str(p) for p in rejected.value.problems] == [
+        "line 20002: amount '12.345' has more than two decimal places"]
+    assert _lines(institution) == {}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == 0
+    # The transaction is still usable: the same rows without the bad one import in it.
+    result = import_spend(institution, "big.csv", f"{HEADER}\n{good}".encode())
+    assert (result.added, len(_lines(institution))) == (20_000, 20_000)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == 1
