@@ -1,13 +1,14 @@
 """The impact-purchasing computation, in SQL: numerators and denominators for one institution.
 
-For a date range, every Tier 1 spend line of the institution is tested once per fact
-("verified MBE valid on this line's date under the expiry rule", "principal place of
-business in the region on this date", ...) by correlated subqueries (an EXISTS for
-"local", one bit mask of the certificate types held for verified and one for claimed); the
-facts are combined into categories and summed in integer cents, so the result is exact on
-SQLite (which keeps NUMERIC as floating point) and PostgreSQL alike. Nothing loops over
-lines in Python. Every fact depends on the line alone, so sums over months add up exactly
-to sums over quarters and fiscal years (`monthly_cents`, used by the rollups).
+For a date range, the institution's Tier 1 spend lines are read once; each line is then
+tested for every fact by joins, not by subqueries run once per line: the certificates of its
+vendor valid on its payment date under the expiry rule (folded into one bit mask of the types
+held verified and one of the types claimed), and the principal address in force on that date
+(the latest started; local when it lies in the region). The facts are combined into
+categories and summed in integer cents, so the result is exact on SQLite (which keeps
+NUMERIC as floating point) and PostgreSQL alike. Nothing loops over lines in Python. Every
+fact depends on the line alone, so sums over months add up exactly to sums over quarters
+and fiscal years (`monthly_cents`, used by the rollups).
 """
 from __future__ import annotations
 
@@ -131,32 +132,35 @@ def _valid_on_line_date(cert, line, expiry: ExpiryRule, segments) -> ColumnEleme
     return sa.and_(cert.effective_on <= day, cert.expires_on >= day)
 
 
-def _certified(line, cert_type: str, statuses: tuple[str, ...], expiry: ExpiryRule, segments) -> sa.Exists:
-    """The vendor holds a certificate of `cert_type` in `statuses` valid for the line's date (one type)."""
-    table = Certification.__table__  # each EXISTS is its own scope: no alias needed
-    cert = table.c
-    return sa.exists().where(
-        cert.vendor_id == line.vendor_id, cert.type == cert_type, cert.status.in_(statuses),
-        _valid_on_line_date(cert, line, expiry, segments),
-    ).correlate_except(table)
-
-
-def _certified_mask(line, enabled: tuple[str, ...], statuses: tuple[str, ...], expiry: ExpiryRule,
-                    segments) -> sa.ScalarSelect:
-    """Bit i set when the vendor holds a certificate of `enabled[i]` in `statuses` valid for the line's date.
-
-    One correlated subquery per line for every type at once (SUM of DISTINCT powers of two
-    is their OR), instead of one EXISTS per type: a fraction of the index probes.
-    """
-    table = Certification.__table__  # each subquery is its own scope: no alias needed
-    cert = table.c
-    bit = sa.case({t: 1 << i for i, t in enumerate(enabled)}, value=cert.type, else_=0)
+def _certificate_mask(line, enabled: tuple[str, ...], statuses: tuple[str, ...], expiry: ExpiryRule,
+                      segments) -> sa.ScalarSelect:
+    """Bit i set when the line's vendor holds a certificate of `enabled[i]` in `statuses` valid for
+    its date: one correlated subquery per line (SQLite, which has no hash join; see `_facts`)."""
+    cert = Certification.__table__.alias("cert")
+    bit = sa.case({t: 1 << i for i, t in enumerate(enabled)}, value=cert.c.type, else_=0)
     return (
         sa.select(sa.func.coalesce(sa.func.sum(sa.distinct(bit)), 0))
-        .where(cert.vendor_id == line.vendor_id, cert.type.in_(enabled), cert.status.in_(statuses),
-               _valid_on_line_date(cert, line, expiry, segments))
-        .correlate_except(table)
+        .where(cert.c.vendor_id == line.vendor_id, cert.c.type.in_(enabled), cert.c.status.in_(statuses),
+               _valid_on_line_date(cert.c, line, expiry, segments))
         .scalar_subquery()
+    )
+
+
+def _certificate_masks(lines: sa.CTE, enabled: tuple[str, ...], expiry: ExpiryRule, segments) -> sa.Subquery:
+    """Per line with any: `v_mask`, bit i set when the vendor holds a verified certificate of
+    `enabled[i]` valid for the line's date, and `c_mask`, the same for claimed ones (verified,
+    self-attested or pending). SUM of DISTINCT powers of two is their OR."""
+    assert set(VERIFIED) <= set(CLAIMED)
+    cert = Certification.__table__.alias("cert")
+    bit = sa.case({t: 1 << i for i, t in enumerate(enabled)}, value=cert.c.type, else_=0)
+    verified_bit = sa.case((cert.c.status.in_(VERIFIED), bit))  # NULL (not summed) otherwise
+    return (
+        sa.select(lines.c.id, sa.func.sum(sa.distinct(verified_bit)).label("v_mask"),
+                  sa.func.sum(sa.distinct(bit)).label("c_mask"))
+        .join_from(lines, cert, sa.and_(cert.c.vendor_id == lines.c.vendor_id, cert.c.type.in_(enabled),
+                                        cert.c.status.in_(CLAIMED), _valid_on_line_date(cert.c, lines.c, expiry, segments)))
+        .group_by(lines.c.id)
+        .subquery("masks")
     )
 
 
@@ -177,23 +181,25 @@ def _in_region(address, rule: LocalRule | None) -> ColumnElement[bool]:
     return sa.or_(sa.false(), *clauses)
 
 
-def _local(line, rule: LocalRule | None) -> sa.Exists:
-    """The principal address in force on the payment date (the latest started) is in the region."""
-    here_table, later_table = VendorAddress.__table__, VendorAddress.__table__.alias()
-    here, later = here_table.c, later_table.c
-    day = line.payment_date
-
-    def in_force(a):
-        return sa.and_(a.vendor_id == line.vendor_id, a.kind == "principal",
-                       sa.or_(a.effective_from.is_(None), a.effective_from <= day),
-                       sa.or_(a.effective_to.is_(None), a.effective_to >= day))
-
-    start_here = sa.func.coalesce(here.effective_from, sa.literal(date.min, sa.Date))
-    start_later = sa.func.coalesce(later.effective_from, sa.literal(date.min, sa.Date))
-    superseded = sa.exists().where(
-        in_force(later), sa.or_(start_later > start_here, sa.and_(start_later == start_here, later.id > here.id)),
-    ).correlate_except(later_table)
-    return sa.exists().where(in_force(here), _in_region(here, rule), ~superseded).correlate_except(here_table)
+def _with_local(lines: sa.CTE, rule: LocalRule | None) -> sa.Subquery:
+    """`lines` with `local`: the principal address in force on the payment date (the latest
+    started; the later row when two start together) lies in the region. One row per line."""
+    if rule is None:
+        return sa.select(lines, sa.false().label("local")).subquery("located")
+    address = VendorAddress.__table__.alias("principal")
+    a, day = address.c, lines.c.payment_date
+    latest_first = sa.func.row_number().over(
+        partition_by=lines.c.id,
+        order_by=(sa.func.coalesce(a.effective_from, sa.literal(date.min, sa.Date)).desc(), a.id.desc()))
+    ranked = (
+        sa.select(lines, sa.func.coalesce(_in_region(a, rule), sa.false()).label("local"), latest_first.label("rank"))
+        .select_from(lines.outerjoin(address, sa.and_(
+            a.vendor_id == lines.c.vendor_id, a.kind == "principal",
+            sa.or_(a.effective_from.is_(None), a.effective_from <= day),
+            sa.or_(a.effective_to.is_(None), a.effective_to >= day))))
+        .subquery("ranked")
+    )
+    return sa.select(*(c for c in ranked.c if c.name != "rank")).where(ranked.c.rank == 1).subquery("located")
 
 
 def _cents(amount) -> ColumnElement[int]:
@@ -201,12 +207,12 @@ def _cents(amount) -> ColumnElement[int]:
 
 
 def _money(cents: int | None) -> Decimal:
-    return Decimal(int(cents or 0)).scaleb(-2).quantize(Decimal("0.01"))
+    return Decimal(int(cents or 0)).scaleb(-2)  # exactly two places
 
 
 def _facts(institution: Institution, ranges, *, expiry: ExpiryRule, enabled: tuple[str, ...],
            rule: LocalRule | None, extra=()) -> sa.CTE:
-    """One row per Tier 1 line paid in any of `ranges`: its cents and each fact about it.
+    """One row per Tier 1 line paid in any of `ranges`: its vendor, cents and each fact about it.
 
     Every fact depends on the line alone (its date, vendor, category), never on the range
     asked for, so sums over months add up exactly to sums over quarters and fiscal years.
@@ -219,18 +225,28 @@ def _facts(institution: Institution, ranges, *, expiry: ExpiryRule, enabled: tup
         sa.func.lower(SpendCategory.name) == sa.func.lower(line.category),
         SpendCategory.addressable.is_(False),
     ).correlate_except(SpendCategory)
-    columns = [*extra, _cents(line.amount).label("cents"), (~nonaddressable).label("addressable"),
-               _local(line, rule).label("local")]
-    if enabled:
-        columns.append(_certified_mask(line, enabled, VERIFIED, expiry, segments).label("v_mask"))
-        columns.append(_certified_mask(line, enabled, CLAIMED, expiry, segments).label("c_mask"))
-    return (
-        sa.select(*columns)
+    lines = (
+        sa.select(line.id, line.vendor_id, line.payment_date, *extra, _cents(line.amount).label("cents"),
+                  (~nonaddressable).label("addressable"))
         .where(line.institution_id == institution.id, line.tier == 1,
                sa.or_(*(line.payment_date.between(start, end) for start, end in ranges)))
-        .cte("facts")
-        .prefix_with("MATERIALIZED")  # evaluate each subquery once per line, not once per use
+        .cte("lines")
+        .prefix_with("MATERIALIZED")  # read once, used twice
     )
+    located = _with_local(lines, rule)
+    columns = [*(located.c[e.name] for e in extra), located.c.vendor_id, located.c.cents, located.c.addressable,
+               located.c.local]
+    joined = located
+    if enabled and db.session.get_bind().dialect.name == "postgresql":  # hash joins: one pass over the certificates
+        masks = _certificate_masks(lines, enabled, expiry, segments)
+        joined = joined.outerjoin(masks, masks.c.id == located.c.id)
+        columns += [sa.func.coalesce(masks.c.v_mask, 0).label("v_mask"),
+                    sa.func.coalesce(masks.c.c_mask, 0).label("c_mask")]
+    elif enabled:  # SQLite joins by nested loops: an index probe per line is its best plan
+        columns += [_certificate_mask(located.c, enabled, VERIFIED, expiry, segments).label("v_mask"),
+                    _certificate_mask(located.c, enabled, CLAIMED, expiry, segments).label("c_mask")]
+    # Materialized: each fact is read by several sums, and must not be evaluated once per use.
+    return sa.select(*columns).select_from(joined).cte("facts").prefix_with("MATERIALIZED")
 
 
 def _sums(facts: sa.CTE, categories: tuple[Category, ...], enabled: tuple[str, ...]) -> list:
@@ -253,11 +269,20 @@ def _sums(facts: sa.CTE, categories: tuple[Category, ...], enabled: tuple[str, .
     return aggregates
 
 
-def _without_jit() -> None:
-    """Turn PostgreSQL's JIT off for this transaction: compiling the facts' many subplans costs
-    more than it saves (565 ms of 918 ms for 50,000 lines once statistics exist)."""
+def _tune_postgresql() -> None:
+    """For this transaction on PostgreSQL: no JIT (compiling the facts' many expressions costs
+    more than it saves) and room to sort and hash the lines in memory rather than on disk."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("SET LOCAL jit = off"))
+        db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+
+
+def facts(institution: Institution, start: date, end: date, *, expiry: ExpiryRule, enabled: tuple[str, ...],
+          rule: LocalRule | None) -> sa.CTE:
+    """The facts about each Tier 1 line paid in [start, end] (vendor_id, cents, addressable, local,
+    v_mask, c_mask), for queries that group them otherwise (the dashboard's top vendors)."""
+    _tune_postgresql()
+    return _facts(institution, [(start, end)], expiry=expiry, enabled=enabled, rule=rule)
 
 
 def figures_from_cents(cents, categories: tuple[Category, ...]) -> Figures:
@@ -289,7 +314,7 @@ def institution_figures(
     """
     categories = report_categories(enabled)
     facts = _facts(institution, [(start, end)], expiry=expiry, enabled=enabled, rule=rule)
-    _without_jit()
+    _tune_postgresql()
     row = db.session.execute(sa.select(*_sums(facts, categories, enabled))).one()
     return figures_from_cents(row, categories)
 
@@ -312,7 +337,7 @@ def monthly_cents(
     month = sa.extract("month", SpendLine.payment_date)
     facts = _facts(institution, ranges, expiry=expiry, enabled=enabled, rule=rule,
                    extra=(year.label("year"), month.label("month")))
-    _without_jit()
+    _tune_postgresql()
     rows = db.session.execute(
         sa.select(facts.c.year, facts.c.month, *_sums(facts, report_categories(enabled), enabled))
         .group_by(facts.c.year, facts.c.month)

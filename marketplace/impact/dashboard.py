@@ -19,11 +19,11 @@ from marketplace.impact import compute
 from marketplace.impact.compute import Figures
 from marketplace.impact.goals import list_goals, progress, target_share
 from marketplace.impact.models import Goal, SpendLine
-from marketplace.impact.periods import fiscal_year_of, fiscal_year_segments, parse_period
+from marketplace.impact.periods import fiscal_year_of, parse_period
 from marketplace.impact import report as reports_module
 from marketplace.impact.report import Report, compute_report, expiry_rule_in_force
 from marketplace.impact.services import OPEN_STATUSES
-from marketplace.institutions.models import Collaborative, Institution, SpendCategory
+from marketplace.institutions.models import Collaborative, Institution
 from marketplace.models_common import DIVERSE_TYPES
 from marketplace.vendors.eligibility import enabled_types
 from marketplace.vendors.models import Vendor
@@ -172,30 +172,25 @@ class VendorRow:
 def top_vendors(institution: Institution, start: date, end: date, kind: str, limit: int = TOP_VENDORS) -> list[VendorRow]:
     """The vendors with the most addressable Tier 1 spend that qualified as `kind` (local or diverse) on the line's date.
 
-    Uses the same SQL tests as the computation (verified certifications, the expiry rule in
-    force, the principal address in force on the payment date), grouped by vendor in one query.
+    Grouped by vendor from the computation's own facts (verified certifications, the expiry
+    rule in force, the principal address in force on the payment date), in one query.
     """
-    line = SpendLine
     collab = db.session.scalar(sa.select(Collaborative).order_by(Collaborative.id).limit(1))
     rule = institution.local_rule or (collab.local_rule if collab else None)
-    expiry = expiry_rule_in_force()
-    segments = fiscal_year_segments(start, end, institution.fiscal_year_start_month)
+    enabled = enabled_types()
+    facts = compute.facts(institution, start, end, expiry=expiry_rule_in_force(), enabled=enabled, rule=rule)
     if kind == "local":
-        qualifies = compute._local(line, rule)
+        qualifies = facts.c.local
     else:
-        types = [t for t in enabled_types() if t in DIVERSE_TYPES]
-        qualifies = sa.or_(sa.false(), *(compute._certified(line, t, compute.VERIFIED, expiry, segments) for t in types))
-    nonaddressable = sa.exists().where(
-        SpendCategory.institution_id == line.institution_id,
-        sa.func.lower(SpendCategory.name) == sa.func.lower(line.category),
-        SpendCategory.addressable.is_(False),
-    ).correlate_except(SpendCategory)
-    cents = sa.func.sum(compute._cents(line.amount)).label("cents")
+        bits = sum(1 << i for i, t in enumerate(enabled) if t in DIVERSE_TYPES)
+        if not bits:
+            return []
+        qualifies = facts.c.v_mask.op("&")(sa.literal(bits, sa.Integer)) != 0
+    cents = sa.func.sum(facts.c.cents).label("cents")
     rows = db.session.execute(
         sa.select(Vendor.id, Vendor.legal_name, cents)
-        .join(Vendor, Vendor.id == line.vendor_id)
-        .where(line.institution_id == institution.id, line.tier == 1, line.payment_date.between(start, end),
-               ~nonaddressable, qualifies)
+        .join_from(facts, Vendor, Vendor.id == facts.c.vendor_id)
+        .where(facts.c.addressable, qualifies)
         .group_by(Vendor.id, Vendor.legal_name)
         .order_by(cents.desc(), Vendor.legal_name, Vendor.id)
         .limit(limit)
