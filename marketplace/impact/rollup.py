@@ -15,6 +15,7 @@ compute it from the lines instead, so a report is exact whether or not the refre
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -124,8 +125,7 @@ def _staleness(token: str | None = None) -> Staleness:
 
 
 def _add(into: list[int], values: Iterable[int]) -> None:
-    for index, value in enumerate(values):
-        into[index] += int(value or 0)
+    into[:] = map(operator.add, into, values)
 
 
 def period_cents(
@@ -141,18 +141,19 @@ def period_cents(
     states = {i: c for i, c in db.session.execute(sa.select(ImpactRollupState.institution_id,
                                                              ImpactRollupState.config))}
     stale = _staleness()
-    from_cells, months_wanted = {}, {}
+    from_cells = {}
+    wanted_of = {i.id: sorted(set(ranges.get(i.id, []))) for i in institutions}  # a range asked twice counts once
     for inst in institutions:
-        wanted = ranges.get(inst.id, [])
+        wanted = wanted_of[inst.id]
         if not wanted:
             continue
-        months = {m for start, end in wanted for m in months_in(start, end)}
         fresh = (not stale.everything and inst.id not in stale.institutions
                  and states.get(inst.id) == settings.config(inst))
-        raw_months = sorted(months & stale.cells.get(inst.id, set())) if fresh else sorted(months)
         if fresh:
+            raw_months = sorted(m for m in stale.cells.get(inst.id, ()) if any(s <= m <= e for s, e in wanted))
             from_cells[inst.id] = (min(s for s, _ in wanted), max(e for _, e in wanted), set(raw_months))
-        months_wanted[inst.id] = months
+        else:
+            raw_months = sorted({m for start, end in wanted for m in months_in(start, end)})
         if raw_months:
             computed = monthly_cents(inst, _month_ranges(raw_months), expiry=settings.expiry,
                                      enabled=settings.enabled, rule=settings.rule_for(inst))
@@ -165,9 +166,9 @@ def period_cents(
             for inst_id, (lo, hi, _) in from_cells.items()
         )))
         for inst_id, month, *cents in db.session.execute(query):
-            if month in from_cells[inst_id][2] or month not in months_wanted[inst_id]:
-                continue
-            _spread(result, inst_id, ranges[inst_id], month, cents)
+            if month in from_cells[inst_id][2]:
+                continue  # stale: computed from the lines above
+            _spread(result, inst_id, wanted_of[inst_id], month, cents)
     return result
 
 

@@ -252,3 +252,9 @@ def test_unverified_changes_to_a_certificate_outside_claims_mark_nothing(ledger)
     db.session.flush()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ImpactRollupStale)) == 0
     assert isinstance(cert, Certification)
+
+
+def test_a_period_asked_for_twice_is_counted_once(ledger):
+    once = [report_to_json(r) for r in compute_reports(["FY2025"], source="raw")]
+    twice = [report_to_json(r) for r in compute_reports(["FY2025", "FY2025"], source="rollup")]
+    assert twice == once * 2
