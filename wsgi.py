@@ -1,4 +1,5 @@
 """WSGI entry point: `gunicorn wsgi:app` or `flask --app wsgi run`."""
-from marketplace import create_app
+from marketplace import create_app, freeze_startup_heap
 
 app = create_app()
+freeze_startup_heap()

@@ -55,9 +55,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args()
 
-    from marketplace import create_app
+    from marketplace import create_app, freeze_startup_heap
 
     app = create_app()
+    freeze_startup_heap()
     host, port = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
     if not app.config["PRODUCTION"] and host in ("127.0.0.1", "localhost") and not _port_in_use(host, port):
         from aiosmtpd.controller import Controller
