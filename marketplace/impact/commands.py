@@ -11,7 +11,7 @@ from marketplace import db
 from marketplace.errors import DomainError
 from marketplace.impact import report as reports
 from marketplace.impact import rollup
-from marketplace.impact.spend_import import ImportRejected, describe, import_spend
+from marketplace.impact.spend_import import ImportRejected, describe, import_spend, warnings
 from marketplace.institutions.services import get_institution
 
 spend_cli = AppGroup("spend", help="Import spend lines from ERP/AP extracts.")
@@ -42,6 +42,8 @@ def import_command(file: str, slug: str, allow_new_categories: bool) -> None:
     db.session.commit()
     for line in describe(result):
         click.echo(line)
+    for line in warnings(result):
+        click.echo(f"Warning: {line}", err=True)
     if result.added:  # a large import leaves its months to the refresh; do it now, not at the next cron
         rollup.refresh()
         db.session.commit()

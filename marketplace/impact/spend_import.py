@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,6 +44,8 @@ from marketplace.institutions.models import Institution, SpendCategory
 
 CHUNK = 5000
 MAX_PROBLEMS = 1000  # a file that is wrong throughout: report this many, and say so
+DIFFERENCES_SHOWN = 10
+COMPARED = ("vendor_name", "ein", "zip", "amount", "payment_date", "category")  # a checked row's fields 1..6
 
 
 @dataclass
@@ -58,6 +61,8 @@ class ImportResult:
     unmatched: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     new_categories: list[str] = field(default_factory=list)
+    differing: int = 0  # already imported lines whose values in this file differ (kept as stored)
+    differences: list[str] = field(default_factory=list)  # the first DIFFERENCES_SHOWN of them, in words
 
 
 def _bar(progress: bool, desc: str, total: int | None = None) -> tqdm:
@@ -319,6 +324,7 @@ class _Run:
         self.now = clock.utcnow()
         self.writer: _LineWriter | None = None
         self.batch: ImportBatch | None = None
+        self.repeats: list[tuple[int, tuple]] = []  # (line, checked row) of lines already stored
 
     def _open(self) -> None:
         savepoint = db.session.begin_nested()  # the batch and its lines, undone together
@@ -347,6 +353,7 @@ class _Run:
             line_id, vendor_name, ein, zip_code, amount, day, category = row
             if line_id in stored:
                 result.already_imported += 1
+                self.repeats.append((line, row))
                 continue
             result.added += 1
             if checker.problems:
@@ -364,9 +371,11 @@ class _Run:
     def finish(self) -> ImportResult:
         """Store the lines written, add the new categories they use, record the batch and audit it."""
         result, batch = self.result, self.batch
+        if self.writer is not None:
+            self.writer.finish()
+        self._compare_repeats()
         if self.writer is None:
             return result
-        self.writer.finish()
         result.matched, result.ambiguous, result.unmatched = (
             self.statuses[s] for s in ("matched", "ambiguous", "unmatched"))
         for name in self.checker.new.values():
@@ -380,9 +389,50 @@ class _Run:
                          "filename": batch.filename, "sha256": batch.sha256, "rows": result.rows_total,
                          "added": result.added, "already_imported": result.already_imported,
                          "matched": result.matched, "ambiguous": result.ambiguous, "unmatched": result.unmatched,
-                         "new_categories": result.new_categories})
+                         "new_categories": result.new_categories, "differing": result.differing})
         result.batch_id = batch.id
         return result
+
+
+    def _compare_repeats(self) -> None:
+        """Count (and describe the first few) already imported lines whose values this file changes.
+
+        Re-importing never changes a stored line (the first import stands, and links made in the
+        review queue with it), but a corrected extract should not pass in silence.
+        """
+        table = SpendLine.__table__
+        columns = [table.c.line_id, *(table.c[name] for name in COMPARED)]
+        for start in range(0, len(self.repeats), 1000):
+            chunk = self.repeats[start:start + 1000]
+            stored = {row[0]: row[1:] for row in db.session.execute(sa.select(*columns).where(
+                table.c.institution_id == self.institution.id, table.c.line_id.in_([r[0] for _, r in chunk])))}
+            for line, row in chunk:
+                was = stored.get(row[0])
+                if was is None:
+                    continue
+                changed = [(name, new, old) for name, new, old in zip(COMPARED, row[1:], was, strict=True)
+                           if (new.lower() != old.lower() if name == "category" else new != old)]
+                if changed:
+                    self.result.differing += 1
+                    if len(self.result.differences) < DIFFERENCES_SHOWN:
+                        self.result.differences.append(f"line {line} ({row[0]}): " + ", ".join(
+                            f"{name} {_shown(new)} here, {_shown(old)} stored" for name, new, old in changed))
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return "(blank)" if value is None else str(value)
+
+
+def warnings(result: ImportResult) -> list[str]:
+    """What an officer should look at after an applied import: lines the file would change."""
+    if not result.differing:
+        return []
+    more = result.differing - len(result.differences)
+    return [f"{result.differing} already imported line(s) differ from this file and were kept as first "
+            f"imported (re-importing never changes a stored line): {'; '.join(result.differences)}"
+            + (f"; and {more} more." if more else ".")]
 
 
 def describe(result: ImportResult) -> list[str]:

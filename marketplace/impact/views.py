@@ -9,7 +9,7 @@ from marketplace.errors import DomainError
 from marketplace.impact import bp, services
 from marketplace.impact.forms import LinkForm, SpendUploadForm, VendorSearchForm
 from marketplace.impact.matching import Candidate, search_vendors
-from marketplace.impact.spend_import import ImportRejected, describe, import_spend
+from marketplace.impact.spend_import import ImportRejected, describe, import_spend, warnings
 
 
 def _institution():
@@ -42,6 +42,8 @@ def spend_import():
                 else:
                     for line in describe(result):
                         flash(line, "success")
+                    for line in warnings(result):
+                        flash(line, "warning")
                     return redirect(url_for(".spend_import"))
     elif form.is_submitted():
         status = 422

@@ -213,3 +213,19 @@ def test_a_bad_row_after_thousands_of_good_ones_undoes_every_line_already_writte
     result = import_spend(institution, "big.csv", f"{HEADER}\n{good}".encode())
     assert (result.added, len(_lines(institution))) == (20_000, 20_000)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportBatch)) == 1
+
+
+def test_a_reimport_that_would_change_stored_lines_keeps_them_and_says_which(run_import, institution, vendors):
+    assert run_import(GOOD).exit_code == 0
+    corrected = (GOOD.replace("A4,Sunshine Cleaning,,33301,300,", "A4,Sunshine Cleaning,,33301,310.00,")
+                 .replace("A5,Unknown Payee Corp,,33301,75.25,2025-03-05,Payroll",
+                          "A5,Unknown Payee Corp,,33301,75.25,2025-03-06,payroll"))
+    result = run_import(corrected)
+    assert result.exit_code == 0
+    assert "5 line(s) read: 0 added, 5 already imported." in result.output
+    assert ("Warning: 2 already imported line(s) differ from this file and were kept as first imported "
+            "(re-importing never changes a stored line): line 5 (A4): amount 310.00 here, 300.00 stored; "
+            "line 6 (A5): payment_date 2025-03-06 here, 2025-03-05 stored.") in result.stderr
+    lines = _lines(institution)
+    assert (lines["A4"].amount, lines["A5"].payment_date) == (Decimal("300.00"), date(2025, 3, 5))
+    assert "differ" not in run_import(GOOD).stderr  # the same file again: nothing to say

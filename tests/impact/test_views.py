@@ -59,6 +59,15 @@ def test_officer_upload_imports_for_their_own_institution(client, officer, insti
     assert event.actor_user_id == officer.id
 
 
+def test_a_reupload_that_would_change_stored_lines_warns_on_the_page(client, officer, institution):
+    assert _upload(client, f"{HEADER}\nU1,Acme,,,100.00,2025-03-01,Supplies\n").status_code == 302
+    response = _upload(client, f"{HEADER}\nU1,Acme,,,100.50,2025-03-01,Supplies\n")
+    assert response.status_code == 302
+    page = client.get("/impact/import").get_data(as_text=True)
+    assert "1 line(s) read: 0 added, 1 already imported." in page
+    assert "usa-alert--warning" in page and "line 2 (U1): amount 100.50 here, 100.00 stored" in page
+
+
 def test_upload_with_bad_rows_lists_every_problem_and_applies_nothing(client, officer, institution):
     text = f"{HEADER}\nU1,Acme,,,100.00,2025-03-01,Supplies\nU2,Acme,,,1O0.00,2025-03-02,Supplies\nU3,Acme,,,1.00,2025-13-01,Supplies\n"
     response = _upload(client, text)
