@@ -75,17 +75,17 @@ def _category_names(institution: Institution) -> dict[str, str]:
     return {" ".join(name.split()).lower(): name for name in rows}
 
 
-def _memo(function: Callable[[str], Any]) -> Callable[[str], Any]:
-    """`function` with its results kept per argument (extracts repeat dates, ZIPs, EINs, names)."""
-    cache: dict[str, Any] = {}
+class _Memo(dict):
+    """`function`'s results kept per argument, read as `memo[raw]` (extracts repeat dates, ZIPs,
+    EINs, names and categories): a hit is a plain dictionary lookup, no Python call."""
 
-    def call(raw: str) -> Any:
-        found = cache.get(raw, cache)
-        if found is cache:
-            found = cache[raw] = function(raw)
+    def __init__(self, function: Callable[[str], Any]):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, raw: str) -> Any:
+        found = self[raw] = self.function(raw)
         return found
-
-    return call
 
 
 def _row_estimate(filename: str, data: bytes) -> int | None:
@@ -107,8 +107,8 @@ class _RowChecker:
         self.problems: list[Problem] = []
         self.width = max(positions.values()) + 1
         self.at = tuple(positions[c] for c in COLUMNS)
-        self.ein_of, self.zip_of, self.date_of = _memo(parse_ein), _memo(parse_zip), _memo(parse_date)
-        self.name_of, self.category_of = _memo(lambda raw: " ".join(raw.split())), _memo(self._category)
+        self.ein_of, self.zip_of, self.date_of = _Memo(parse_ein), _Memo(parse_zip), _Memo(parse_date)
+        self.name_of, self.category_of = _Memo(lambda raw: " ".join(raw.split())), _Memo(self._category)
 
     def _category(self, raw: str) -> tuple[str, str | None]:
         category = " ".join(raw.split())
@@ -145,14 +145,14 @@ class _RowChecker:
             reasons.append(f"line_id {line_id!r} already appears on line {self.first_seen[line_id]}")
         else:
             self.first_seen[line_id] = line
-        vendor_name = self.name_of(cells[at_name])
+        vendor_name = self.name_of[cells[at_name]]
         if not vendor_name:
             reasons.append("vendor_name is missing")
         elif len(vendor_name) > 255:
             reasons.append("vendor_name is longer than 255 characters")
-        (ein, why_ein), (zip_code, why_zip) = self.ein_of(cells[at_ein]), self.zip_of(cells[at_zip])
+        (ein, why_ein), (zip_code, why_zip) = self.ein_of[cells[at_ein]], self.zip_of[cells[at_zip]]
         amount, why_amount = parse_amount(cells[at_amount])
-        (day, why_date), (category, why_category) = self.date_of(cells[at_date]), self.category_of(cells[at_category])
+        (day, why_date), (category, why_category) = self.date_of[cells[at_date]], self.category_of[cells[at_category]]
         if why_ein or why_zip or why_amount or why_date or why_category:
             reasons += [why for why in (why_ein, why_zip, why_amount, why_date, why_category) if why]
         if reasons:
@@ -360,12 +360,13 @@ class _Run:
                 continue  # the file is refused: check the rest, write nothing more
             if self.writer is None:
                 self._open()
+                batch_id = self.batch.id
             if category.lower() in checker.new:
                 self.used_new_categories.add(category)
             match = self.index.match(vendor_name, zip_code, ein)
             self.statuses[match.status] += 1
             self.writer.write((inst_id, line_id, match.vendor_id, vendor_name, ein, zip_code, amount, day,
-                               category, "import", 1, self.batch.id, match.status, self.now))
+                               category, "import", 1, batch_id, match.status, self.now))
         bar.update(count - counted)
 
     def finish(self) -> ImportResult:

@@ -18,6 +18,7 @@ from marketplace.errors import DomainError
 COLUMNS = ("line_id", "vendor_name", "ein", "zip", "amount", "payment_date", "category")
 MAX_AMOUNT = Decimal("999999999999.99")  # NUMERIC(14, 2)
 _AMOUNT = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")
+_PLAIN_AMOUNT = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?")  # certainly good: at most 12 digits, two places
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ZIP = re.compile(r"^(\d{5})(?:-\d{4})?$")
 
@@ -155,6 +156,8 @@ def check_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
 
 def parse_amount(text: str) -> tuple[Decimal | None, str | None]:
     """A decimal amount with at most two places (negative for credits), or the reason it is not."""
+    if _PLAIN_AMOUNT.fullmatch(text):  # the usual case, without the checks below
+        return Decimal(text), None
     raw = text.strip()
     if not raw:
         return None, "amount is missing"

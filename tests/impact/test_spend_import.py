@@ -229,3 +229,22 @@ def test_a_reimport_that_would_change_stored_lines_keeps_them_and_says_which(run
     lines = _lines(institution)
     assert (lines["A4"].amount, lines["A5"].payment_date) == (Decimal("300.00"), date(2025, 3, 5))
     assert "differ" not in run_import(GOOD).stderr  # the same file again: nothing to say
+
+
+@pytest.mark.parametrize(("text", "value", "reason"), [
+    ("300", Decimal("300"), None),
+    ("-20.5", Decimal("-20.50"), None),
+    (" 12.50 ", Decimal("12.50"), None),
+    (".5", Decimal("0.50"), None),
+    ("12.500", Decimal("12.50"), None),
+    ("999999999999.99", Decimal("999999999999.99"), None),
+    ("1000000000000.00", None, "amount '1000000000000.00' is too large"),
+    ("12.345", None, "amount '12.345' has more than two decimal places"),
+    ("1,200.00", None, "amount '1,200.00' is not a number (write it like 1234.56 or -20.00, without separators)"),
+    ("", None, "amount is missing"),
+])
+def test_amounts_are_read_exactly_or_refused_with_the_reason(text, value, reason):
+    from marketplace.impact.spend_reader import parse_amount
+
+    parsed, why = parse_amount(text)
+    assert (parsed, why) == (value, reason)
