@@ -20,6 +20,8 @@ class OutboxMessage(Base):
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    # An https address that unsubscribes with one POST (RFC 8058), sent as List-Unsubscribe.
+    list_unsubscribe: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)

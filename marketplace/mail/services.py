@@ -5,6 +5,7 @@ import smtplib
 from collections.abc import Mapping
 from datetime import timedelta
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import make_msgid
 from typing import Any
 
@@ -24,10 +25,12 @@ def enqueue(
     *,
     body_html: str | None = None,
     dedupe_key: str | None = None,
+    list_unsubscribe: str | None = None,
 ) -> OutboxMessage | None:
     """Add an email to the outbox in the current transaction.
 
-    With a `dedupe_key`, a message already queued under that key is not queued again.
+    With a `dedupe_key`, a message already queued under that key is not queued again. With
+    `list_unsubscribe` (a one-click unsubscribe address), mail clients offer an unsubscribe button.
     """
     if dedupe_key is not None:
         existing = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key))
@@ -39,6 +42,7 @@ def enqueue(
         body_text=body_text,
         body_html=body_html,
         dedupe_key=dedupe_key,
+        list_unsubscribe=list_unsubscribe,
         created_at=clock.utcnow(),
     )
     db.session.add(message)
@@ -46,18 +50,26 @@ def enqueue(
 
 
 def enqueue_template(to: str, subject: str, template: str, *, dedupe_key: str | None = None,
-                     **context: Any) -> OutboxMessage | None:
+                     list_unsubscribe: str | None = None, **context: Any) -> OutboxMessage | None:
     """Queue an email whose text body is rendered from `templates/email/<template>.txt`."""
     body = render_template(f"email/{template}.txt", **context)
-    return enqueue(to, subject, body, dedupe_key=dedupe_key)
+    return enqueue(to, subject, body, dedupe_key=dedupe_key, list_unsubscribe=list_unsubscribe)
+
+
+# Lines up to SMTP's limit, so that a long address in a header (List-Unsubscribe) stays one
+# plain <URL> rather than being folded into encoded words mail clients cannot use.
+_POLICY = default_policy.clone(max_line_length=998)
 
 
 def _build(message: OutboxMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
+    email = EmailMessage(policy=_POLICY)
     email["From"] = sender
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    if message.list_unsubscribe:  # RFC 2369 and RFC 8058: the client POSTs "List-Unsubscribe=One-Click"
+        email["List-Unsubscribe"] = f"<{message.list_unsubscribe}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")

@@ -245,8 +245,14 @@ def on_published(opportunity: Opportunity, now: datetime) -> None:
         if already is not None or not _record(search, [(opportunity, reason)], now):
             continue
         enqueue_template(user.email, f"New opportunity for “{search.name}”: {opportunity.title}", "alert_instant",
-                         dedupe_key=f"alert-{search.id}-opp-{opportunity.id}", user=user, search=search,
+                         dedupe_key=f"alert-{search.id}-opp-{opportunity.id}",
+                         list_unsubscribe=one_click_unsubscribe_url(search), user=user, search=search,
                          opportunity=opportunity, reason=reason, **_links(search, opportunity))
+
+
+def one_click_unsubscribe_url(search: SavedSearch) -> str:
+    """The address a mail client POSTs to for one-click unsubscribe (List-Unsubscribe, RFC 8058)."""
+    return _url(f"/alerts/unsubscribe/{search.unsubscribe_token}/one-click")
 
 
 def _links(search: SavedSearch, opportunity: Opportunity | None = None) -> dict[str, str]:
@@ -304,7 +310,8 @@ def run_digest(now: datetime) -> DigestSummary:
             continue
         key = hashlib.sha256(",".join(str(o.id) for o, _ in found).encode()).hexdigest()[:16]
         enqueue_template(user.email, f"{len(found)} new opportunit{'y' if len(found) == 1 else 'ies'} for “{search.name}”",
-                         "alert_digest", dedupe_key=f"alert-digest-{search.id}-{key}", user=user, search=search,
+                         "alert_digest", dedupe_key=f"alert-digest-{search.id}-{key}",
+                         list_unsubscribe=one_click_unsubscribe_url(search), user=user, search=search,
                          items=[(o, reason, _url(f"/opportunities/{o.id}")) for o, reason in found], **_links(search))
         summary.emails += 1
         summary.alerts += len(found)

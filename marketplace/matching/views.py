@@ -19,6 +19,7 @@ from marketplace.opportunities.forms import apply_domain_error
 from marketplace.opportunities.models import Opportunity
 from marketplace.opportunities.services import get_for_officer
 from marketplace.search.query import OpportunityQuery
+from marketplace.security import csrf
 from marketplace.vendors.models import Vendor
 
 PREVIEW = 5
@@ -154,6 +155,21 @@ def unsubscribe(token: str):
         alerts.unsubscribe(search, now=clock.utcnow())
     return render_template("matching/unsubscribe.html", search=search, form=ActionForm(formdata=None), done=done,
                            modes=alerts.ALERT_MODES)
+
+
+@bp.route("/alerts/unsubscribe/<token>/one-click", methods=["POST"])
+@public
+@csrf.exempt
+def unsubscribe_one_click(token: str):
+    """One-click unsubscribe from a mail client's button (RFC 8058).
+
+    The client POSTs `List-Unsubscribe=One-Click` with no cookies and no CSRF token: the secret
+    token in the address is the authority, as for the link in the email's text.
+    """
+    if request.form.get("List-Unsubscribe") != "One-Click":
+        return "Send List-Unsubscribe=One-Click to unsubscribe.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    alerts.unsubscribe(alerts.by_token(token), now=clock.utcnow())
+    return "You are unsubscribed from these alerts.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 # --- officers: suggested vendors and invitations ----------------------------------------------
