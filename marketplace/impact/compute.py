@@ -1,10 +1,12 @@
 """The impact-purchasing computation, in SQL: numerators and denominators for one institution.
 
-For a date range, the institution's Tier 1 spend lines are read once; each line is then
-tested for every fact by joins, not by subqueries run once per line: the certificates of its
-vendor valid on its payment date under the expiry rule (folded into one bit mask of the types
-held verified and one of the types claimed), and the principal address in force on that date
-(the latest started; local when it lies in the region). The facts are combined into
+For a date range, the institution's Tier 1 spend lines are read once and each is tested for
+every fact: the principal address in force on its payment date (the latest started; local when
+it lies in the region), by a window over one join of the lines with their vendors' principal
+addresses; and the certificates of its vendor valid on that date under the expiry rule, folded
+into one bit mask of the types held verified and one of the types claimed (on PostgreSQL by a
+hash join grouped by line; on SQLite, which joins by nested loops only, by an index probe per
+line, its best plan). The facts are combined into
 categories and summed in integer cents, so the result is exact on SQLite (which keeps
 NUMERIC as floating point) and PostgreSQL alike. Nothing loops over lines in Python. Every
 fact depends on the line alone, so sums over months add up exactly to sums over quarters
@@ -150,8 +152,7 @@ def _certificate_masks(lines: sa.CTE, enabled: tuple[str, ...], expiry: ExpiryRu
     """Per line with any: `v_mask`, bit i set when the vendor holds a verified certificate of
     `enabled[i]` valid for the line's date, and `c_mask`, the same for claimed ones (verified,
     self-attested or pending). SUM of DISTINCT powers of two is their OR."""
-    assert set(VERIFIED) <= set(CLAIMED)
-    cert = Certification.__table__.alias("cert")
+    cert = Certification.__table__.alias("cert")  # VERIFIED is within CLAIMED: one join reads both
     bit = sa.case({t: 1 << i for i, t in enumerate(enabled)}, value=cert.c.type, else_=0)
     verified_bit = sa.case((cert.c.status.in_(VERIFIED), bit))  # NULL (not summed) otherwise
     return (
