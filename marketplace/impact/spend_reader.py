@@ -8,14 +8,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from marketplace.errors import DomainError
 
 COLUMNS = ("line_id", "vendor_name", "ein", "zip", "amount", "payment_date", "category")
+MAX_PROBLEMS = 1000  # a file that is wrong throughout: report this many, and say so
 MAX_AMOUNT = Decimal("999999999999.99")  # NUMERIC(14, 2)
 _AMOUNT = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)$")
 _PLAIN_AMOUNT = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?")  # certainly good: at most 12 digits, two places
@@ -207,3 +209,89 @@ def parse_zip(text: str) -> tuple[str | None, str | None]:
     if not match:
         return None, f"zip {raw!r} is not a 5-digit ZIP code"
     return match.group(1), None
+
+
+class _Memo(dict):
+    """`function`'s results kept per argument, read as `memo[raw]` (extracts repeat dates, ZIPs,
+    EINs, names and categories): a hit is a plain dictionary lookup, no Python call."""
+
+    def __init__(self, function: Callable[[str], Any]):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, raw: str) -> Any:
+        found = self[raw] = self.function(raw)
+        return found
+
+
+class RowChecker:
+    """Checks rows one at a time, keeping every problem; a good row comes back as a tuple.
+
+    Extracts repeat dates, ZIPs, EINs, names and categories, so each distinct text is parsed once.
+    """
+
+    def __init__(self, known: dict[str, str], positions: dict[str, int], *, allow_new_categories: bool):
+        self.known = known  # the institution's categories: lower-cased name -> name
+        self.allow_new_categories = allow_new_categories
+        self.new: dict[str, str] = {}  # lower-cased name -> the name as first written
+        self.first_seen: dict[str, int] = {}
+        self.problems: list[Problem] = []
+        self.width = max(positions.values()) + 1
+        self.at = tuple(positions[c] for c in COLUMNS)
+        self.ein_of, self.zip_of, self.date_of = _Memo(parse_ein), _Memo(parse_zip), _Memo(parse_date)
+        self.name_of, self.category_of = _Memo(lambda raw: " ".join(raw.split())), _Memo(self._category)
+
+    def _category(self, raw: str) -> tuple[str, str | None]:
+        category = " ".join(raw.split())
+        if not category:
+            return category, "category is missing"
+        if category.lower() in self.known:
+            return self.known[category.lower()], None
+        if self.allow_new_categories and len(category) <= 100:
+            return self.new.setdefault(category.lower(), category), None
+        names = ", ".join(sorted(self.known.values(), key=str.lower)) or "none yet"
+        return category, f"category {category!r} is not one of this institution's spend categories ({names})"
+
+    @property
+    def full(self) -> bool:
+        """Enough problems reported: the file is wrong throughout."""
+        return len(self.problems) > MAX_PROBLEMS
+
+    def check(self, line: int, cells: list[str]) -> tuple | None:
+        """(line_id, vendor_name, ein, zip, amount, payment_date, category), or None for a blank or bad row."""
+        if not "".join(cells).strip():
+            return None  # blank lines are not rows
+        if cells and cells[0].startswith("\0"):
+            return self._problem(line, [f"not valid CSV ({cells[0][1:]})"])
+        if len(cells) < self.width:
+            cells = [*cells, *[""] * (self.width - len(cells))]
+        at_line_id, at_name, at_ein, at_zip, at_amount, at_date, at_category = self.at
+        reasons = []
+        line_id = cells[at_line_id].strip()
+        if not line_id:
+            reasons.append("line_id is missing")
+        elif len(line_id) > 100:
+            reasons.append("line_id is longer than 100 characters")
+        elif line_id in self.first_seen:
+            reasons.append(f"line_id {line_id!r} already appears on line {self.first_seen[line_id]}")
+        else:
+            self.first_seen[line_id] = line
+        vendor_name = self.name_of[cells[at_name]]
+        if not vendor_name:
+            reasons.append("vendor_name is missing")
+        elif len(vendor_name) > 255:
+            reasons.append("vendor_name is longer than 255 characters")
+        (ein, why_ein), (zip_code, why_zip) = self.ein_of[cells[at_ein]], self.zip_of[cells[at_zip]]
+        amount, why_amount = parse_amount(cells[at_amount])
+        (day, why_date), (category, why_category) = self.date_of[cells[at_date]], self.category_of[cells[at_category]]
+        if why_ein or why_zip or why_amount or why_date or why_category:
+            reasons += [why for why in (why_ein, why_zip, why_amount, why_date, why_category) if why]
+        if reasons:
+            return self._problem(line, reasons)
+        return line_id, vendor_name, ein, zip_code, amount, day, category
+
+    def _problem(self, line: int, reasons: list[str]) -> None:
+        self.problems.append(Problem(line, "; ".join(reasons)))
+        if len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(Problem(line, f"stopped checking after {MAX_PROBLEMS} bad rows"))
+        return None
