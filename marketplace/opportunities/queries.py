@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from marketplace import db
+from marketplace.pagination import Paginated
 from marketplace.auth.models import User
 from marketplace.institutions.models import Institution
 from marketplace.opportunities import lifecycle
@@ -29,26 +30,13 @@ PUBLIC_STATUSES = ("open", "closed", "awarded")
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(Paginated):
     """One page of results and what the pager needs."""
 
     items: list[Opportunity]
     page: int
     per_page: int
     total: int
-
-    @property
-    def pages(self) -> int:
-        """The number of pages (at least one)."""
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _paginate(query: sa.Select, page: int, per_page: int = PER_PAGE) -> Page:

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from marketplace.pagination import Paginated
+
 MAX_CHARS = 200
 MAX_CLAUSES = 16
 MIN_PREFIX = 3
@@ -190,7 +192,7 @@ class Facet:
 
 
 @dataclass
-class Results:
+class Results(Paginated):
     """A page of search results: ids in rank order, rows loaded from the database, and the rest."""
 
     ids: list[int]
@@ -203,18 +205,3 @@ class Results:
     suggestion: str | None = None
     notes: tuple[str, ...] = ()
     used_fallback: bool = False
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        """Whether a previous page exists."""
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        """Whether a next page exists."""
-        return self.page < self.pages

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from marketplace import clock, db
+from marketplace.pagination import Paginated
 from marketplace.auth.registration import normalize_business_name
 from marketplace.errors import DomainError
 from marketplace.institutions import region
@@ -105,28 +106,13 @@ class DirectoryRow:
 
 
 @dataclass
-class DirectoryPage:
+class DirectoryPage(Paginated):
     """One page of results and the total count."""
 
     rows: list[DirectoryRow]
     total: int
     page: int
     per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        """Whether a previous page exists."""
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        """Whether a next page exists."""
-        return self.page < self.pages
 
 
 def today_in(tz: str | None) -> date:
