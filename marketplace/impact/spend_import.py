@@ -75,12 +75,11 @@ def _stored_line_ids(institution: Institution, filename: str, data: bytes, at_li
     if not existing:
         return set()
     _header, rows = read_table(filename, data)
-    line_ids = list({cells[at_line_id].strip() for _line, cells in rows if len(cells) > at_line_id})
-    if existing <= 2 * len(line_ids):  # cheaper to read them all than to ask in chunks
-        wanted = set(line_ids)
+    wanted = {cells[at_line_id].strip() for _line, cells in rows if len(cells) > at_line_id}
+    if existing <= 2 * len(wanted):  # cheaper to read them all than to ask in chunks
         return {i for i in db.session.scalars(sa.select(SpendLine.line_id).where(
             SpendLine.institution_id == institution.id)) if i in wanted}
-    stored: set[str] = set()
+    line_ids, stored = sorted(wanted), set()
     for start in range(0, len(line_ids), 5000):
         stored.update(db.session.scalars(sa.select(SpendLine.line_id).where(
             SpendLine.institution_id == institution.id, SpendLine.line_id.in_(line_ids[start:start + 5000]))))
@@ -122,8 +121,8 @@ class _LineWriter:
 
     def write(self, row: tuple) -> None:
         """Add one line."""
-        self.days.add(row[7])
         if self._copy is not None:
+            self.days.add(row[7])  # the months COPY must mark itself (see `finish`)
             self._copy.write_row(row)
         else:
             self._pending.append(row)
